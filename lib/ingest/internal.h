@@ -1,0 +1,95 @@
+/*
+ * Shared inside lib/ingest only (never installed): the captured-packet and decoded-packet records
+ * that flow from the capture readers (pcap.c, pcapng.c) through the decoder (decode.c) into the
+ * flow table (flowtab.c) and the application parsers (dns.c, tls.c, http.c).
+ */
+#ifndef C2C_INGEST_INTERNAL_H
+#define C2C_INGEST_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "c2chain/ingest.h"
+#include "core/cursor.h"
+
+/* One captured packet as a capture reader hands it out. `data` is borrowed until the next
+ * packet. `ev` names the whole pcap record / pcapng block (header included). */
+struct c2c_pkt {
+	c2c_time ts;
+	const uint8_t *data;
+	uint32_t caplen, wirelen;
+	uint16_t linktype; /* LINKTYPE_* of its interface */
+	uint32_t ifindex;  /* pcapng interface id; 0 for pcap */
+	struct c2c_evref ev;
+};
+
+/* Capture reader: pcap and pcapng behind one interface. */
+struct c2c_capture;
+c2c_err c2c__capture_open(struct c2c_capture **out, struct c2c_rd *rd, uint32_t input,
+    struct c2c_ingest_stats *st, struct c2c_input_info *info, struct c2c_diag *diag);
+/* C2C_OK with *pkt filled; C2C_EEND at the end; C2C_EFORMAT only when the file cannot go on. */
+c2c_err c2c__capture_next(struct c2c_capture *c, struct c2c_pkt *pkt, struct c2c_diag *diag);
+void c2c__capture_free(struct c2c_capture *c);
+
+#define C2C_MAX_LAYERS 8 /* encapsulation depth the decoder follows (nfdump caps at 32 steps) */
+
+/* One transport-bearing IP layer of a decoded packet. A tunnelled packet gives several: the
+ * outer one (e.g. the UDP connection carrying VXLAN, which Zeek logs too) and the inner one,
+ * tagged by its tunnel. */
+struct c2c_l4 {
+	struct c2c_ip src, dst;
+	uint8_t proto;
+	uint8_t ttl;
+	uint16_t sport, dport; /* for ICMP/ICMPv6: type and code, as Zeek logs them */
+	uint32_t ip_len;       /* IP total length on the wire (header + payload) */
+	uint32_t l4_len;       /* transport header + payload length from the IP header */
+	const uint8_t *payload; /* application payload within the captured bytes */
+	uint32_t payload_caplen; /* bytes of payload actually captured */
+	uint32_t payload_len;    /* payload length per IP/UDP header (may exceed caplen) */
+	/* TCP */
+	uint32_t seq, ack;
+	uint8_t tcp_flags;
+	uint16_t win;
+	/* context */
+	uint8_t tunnel; /* enum c2c_tunnel that encapsulates this layer, 0 = none */
+	uint32_t tunnel_id;
+	struct c2c_ip tun_src, tun_dst;
+	bool fragment; /* a non-first or incomplete fragment: no transport header */
+};
+
+struct c2c_decoded {
+	uint16_t vlan, inner_vlan;
+	uint8_t n; /* layers in `l`, outermost first */
+	struct c2c_l4 l[C2C_MAX_LAYERS];
+};
+
+/* Fragment reassembly state, per input (bounded). */
+struct c2c_defrag;
+void c2c__defrag_free(struct c2c_defrag *d);
+struct c2c_defrag *c2c__defrag_new(void) C2C_MALLOC(c2c__defrag_free);
+
+/* Decode one frame. Returns true when at least one layer was decoded into `out`; false when the
+ * packet carries nothing a flow can be built from (the reason is counted in `st`). `df` may be
+ * NULL (no reassembly). Borrowed pointers in `out` are valid until the next call. */
+bool c2c__decode(const struct c2c_pkt *pkt, struct c2c_defrag *df, struct c2c_decoded *out,
+    struct c2c_ingest_stats *st);
+
+
+/* Per-format drivers behind c2c_ingest_file (ingest.c detects the format and dispatches). Each
+ * reads `rd` to its end, delivers records to `sink`, fills `info` and counts into `st`. */
+struct c2c_ingest_ctx {
+	const char *path;
+	uint32_t input;
+	const struct c2c_ingest_opts *opts;
+	const struct c2c_sink *sink;
+	struct c2c_input_info *info;
+	struct c2c_ingest_stats *st;
+	struct c2c_diag *diag;
+	uint64_t total; /* raw size, for progress */
+};
+c2c_err c2c__ingest_capture(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);  /* pcap, pcapng */
+c2c_err c2c__ingest_export(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);   /* IPFIX, NetFlow */
+c2c_err c2c__ingest_zeek(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);     /* TSV, JSON */
+c2c_err c2c__ingest_evidence(struct c2c_ingest_ctx *cx, struct c2c_rd *rd); /* collector */
+
+#endif

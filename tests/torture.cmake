@@ -1,0 +1,20 @@
+cmake_minimum_required(VERSION 3.20)
+# Rerun one unit test with C2C_TEST_FAIL_ALLOC=n for n = 1, 2, ... until a run injects no failure.
+# Each run must exit 0: the test itself checks that a failed allocation surfaces as C2C_ENOMEM
+# (tests/testutil.c prints "torture: injected" when the n-th allocation was failed).
+set(n 1)
+while(TRUE)
+  set(ENV{C2C_TEST_FAIL_ALLOC} ${n})
+  execute_process(COMMAND ${TEST} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "torture: ${TEST} failed with allocation ${n} failing (rc ${rc})\n${out}\n${err}")
+  endif()
+  if(NOT err MATCHES "torture: injected")
+    break()
+  endif()
+  math(EXPR n "${n} + 1")
+  if(n GREATER 5000)
+    message(FATAL_ERROR "torture: more than 5000 allocations, raise the cap deliberately")
+  endif()
+endwhile()
+message(STATUS "torture: ${TEST}: ${n} runs")
