@@ -30,6 +30,14 @@ struct c2c_evref {
 	uint32_t len;
 };
 
+/* Render `ref` as "ev:<sha256 hex>/<off>+<len>" (with "#<rec>" appended when rec >= 0), given
+ * the SHA-256 of the input it names. `buf` needs C2C_EVREF_STRLEN bytes. Returns buf. */
+#define C2C_EVREF_STRLEN 112
+char *c2c_evref_format(const struct c2c_evref *ref, const uint8_t sha256[32], char *buf,
+    size_t len);
+/* Parse that form back: C2C_OK, or C2C_EFORMAT. */
+c2c_err c2c_evref_parse(const char *s, uint8_t sha256[32], struct c2c_evref *ref);
+
 /* ---- flows ------------------------------------------------------------------------------- */
 /* Zeek's conn_state letters. */
 #define C2C_CONN_STATE_MAP(X)                                                                \

@@ -204,6 +204,31 @@ atomic_write_and_slurp(void)
 	ASSERT_ERR(c2c_file_slurp(path, 2, &data, &len, NULL), C2C_ELIMIT);
 }
 
-TEST_MAIN(ip_round_trips, ip_rejects_garbage, v4_and_mapped_v6_differ, cidr_membership,
+static void
+evref_round_trip(void)
+{
+	uint8_t sha[32], back[32];
+	struct c2c_evref r = { 3, 7, 123456789012ull, 1514 }, q;
+	char buf[C2C_EVREF_STRLEN];
+	for (int i = 0; i < 32; i++)
+		sha[i] = (uint8_t)i;
+	c2c_evref_format(&r, sha, buf, sizeof(buf));
+	ASSERT_STR_EQ(buf, "ev:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f/"
+			   "123456789012+1514#7");
+	ASSERT_OK(c2c_evref_parse(buf, back, &q));
+	ASSERT_MEM_EQ(back, sha, 32);
+	ASSERT_U64_EQ(q.off, r.off);
+	ASSERT_EQ(q.len, r.len);
+	ASSERT_EQ(q.rec, 7);
+	r.rec = -1;
+	c2c_evref_format(&r, sha, buf, sizeof(buf));
+	ASSERT_OK(c2c_evref_parse(buf, back, &q));
+	ASSERT_EQ(q.rec, -1);
+	ASSERT_ERR(c2c_evref_parse("ev:00/1+2", back, &q), C2C_EFORMAT);
+	buf[strlen(buf) - 1] = 'x';
+	ASSERT_ERR(c2c_evref_parse(buf, back, &q), C2C_EFORMAT);
+}
+
+TEST_MAIN(evref_round_trip, ip_round_trips, ip_rejects_garbage, v4_and_mapped_v6_differ, cidr_membership,
     time_formats, encodings, sha256_known_answer, siphash_reference_vector, buf_cap_trips,
     canonical_json, reader_gzip_and_plain_agree, atomic_write_and_slurp)
