@@ -136,9 +136,19 @@ c2c_ingest_file(const char *path, uint32_t input, const struct c2c_ingest_opts *
 	cx.total = rd.map != NULL ? rd.map_len : 0;
 	switch (linfo.format) {
 	case C2C_FMT_PCAP:
-	case C2C_FMT_PCAPNG:
-		rc = c2c__ingest_capture(&cx, &rd);
+	case C2C_FMT_PCAPNG: {
+		/* An export capture (UDP packets carrying NetFlow/IPFIX) reads as flow exports. */
+		const uint8_t *head;
+		size_t hlen = 0;
+		c2c_err prc = c2c_rd_peek(&rd, 1u << 20, &head, &hlen);
+		if (prc != C2C_OK && prc != C2C_EEND)
+			hlen = avail;
+		if (c2c__export_pcap_probe(hlen ? head : p, hlen ? hlen : avail))
+			rc = c2c__ingest_export_pcap(&cx, &rd);
+		else
+			rc = c2c__ingest_capture(&cx, &rd);
 		break;
+	}
 	case C2C_FMT_IPFIX:
 	case C2C_FMT_NETFLOW:
 		rc = c2c__ingest_export(&cx, &rd);

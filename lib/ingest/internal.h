@@ -91,5 +91,9 @@ c2c_err c2c__ingest_capture(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);  /* p
 c2c_err c2c__ingest_export(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);   /* IPFIX, NetFlow */
 c2c_err c2c__ingest_zeek(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);     /* TSV, JSON */
 c2c_err c2c__ingest_evidence(struct c2c_ingest_ctx *cx, struct c2c_rd *rd); /* collector */
+/* Captures (pcap/pcapng) whose UDP packets carry NetFlow/IPFIX exports: `p`/`len` are the first
+ * bytes of the file (up to 1 MiB); true when it should be read as an export capture. */
+bool c2c__export_pcap_probe(const uint8_t *p, size_t len);
+c2c_err c2c__ingest_export_pcap(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);
 
 #endif
