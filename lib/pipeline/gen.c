@@ -1331,6 +1331,26 @@ write_feeds(struct gen *g, const char *dir)
 	return rc;
 }
 
+/* The case's c2chain.conf: the internal prefixes with the country each office is in, so the
+ * control matrix can place controlled hosts. */
+static c2c_err
+write_conf(struct gen *g, const char *dir)
+{
+	struct c2c_buf b;
+	c2c_err rc;
+	c2c_buf_init(&b, 1 << 16);
+	rc = c2c_buf_adds(&b, "# c2chain.conf of a generated case: the internal prefixes of the\n"
+			      "# organisation's offices and the country of each (defaults elsewhere).\n"
+			      "[network]\n");
+	for (unsigned i = 0; i < N_VC && rc == C2C_OK; i++)
+		rc = c2c_buf_printf(&b, "internal_subnet = 10.%u.0.0/11 %s\n", i * 32,
+		    victim_countries[i]);
+	if (rc == C2C_OK && c2c_buf_cstr(&b) != NULL)
+		rc = write_text(g, dir, "c2chain.conf", (const char *)b.data);
+	c2c_buf_fini(&b);
+	return rc;
+}
+
 static c2c_err
 write_geo_csv(struct gen *g, const char *dir)
 {
@@ -1881,6 +1901,8 @@ c2c_gen_run(const struct c2c_gen_opts *o, const char *dir, struct c2c_gen_stats 
 		rc = write_feeds(g, dir);
 	if (rc == C2C_OK)
 		rc = write_geo_csv(g, dir);
+	if (rc == C2C_OK)
+		rc = write_conf(g, dir);
 	if (rc == C2C_OK)
 		rc = write_catalogue(g, dir);
 	if (rc == C2C_OK)
