@@ -3,9 +3,10 @@
  * test_pmacct, test_ipfixcol2, test_zed_dns, test_rita_logs), and its own unit test.
  *
  *   test_exportdump                    self-test (CTest)
- *   test_exportdump raw FILE...        decode the files as one stream of export datagrams from
- *                                      one exporter (shared templates), one JSON line per
+ *   test_exportdump raw FILE...        each file is one export datagram from one exporter
+ *                                      (templates shared across files): one JSON line per
  *                                      data record with every raw element
+ *   test_exportdump stream FILE...     the same, each file a stream of messages
  *   test_exportdump flows PATH...      c2c_ingest_file on each input (directories expanded with
  *                                      c2c_ingest_expand): one JSON line per flow and
  *                                      observation, then one {"stats":...} line per input
@@ -166,7 +167,7 @@ j_stats(const struct c2c_ingest_stats *st)
 }
 
 static int
-raw_mode(int argc, char **argv)
+raw_mode(int argc, char **argv, bool stream)
 {
 	struct c2c_exp *x = c2c__exp_new();
 	struct c2c_ingest_stats st;
@@ -192,6 +193,12 @@ raw_mode(int argc, char **argv)
 			continue;
 		}
 		out.input = (uint32_t)i;
+		if (!stream) {
+			/* one file = one datagram, as a collector receives it */
+			if (c2c__exp_message(x, &exporter, p, len, 0, &out) != C2C_OK)
+				rc = 1;
+			off = len;
+		}
 		while (off < len) {
 			size_t ml = c2c__exp_msg_len(p + off, len - off);
 			if (ml == 0) {
@@ -313,7 +320,9 @@ int
 main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "raw") == 0)
-		return raw_mode(argc - 2, argv + 2);
+		return raw_mode(argc - 2, argv + 2, false);
+	if (argc >= 2 && strcmp(argv[1], "stream") == 0)
+		return raw_mode(argc - 2, argv + 2, true);
 	if (argc >= 2 && strcmp(argv[1], "flows") == 0)
 		return flows_mode(argc - 2, argv + 2);
 	test_init();
