@@ -178,6 +178,26 @@ c2c_err c2c_ingest_file(const char *path, uint32_t input, const struct c2c_inges
 c2c_err c2c_ingest_expand(const char *path, char ***paths, size_t *n, struct c2c_diag *diag);
 void c2c_ingest_expand_free(char **paths, size_t n);
 
+/* One record's bytes and where they sit in their input (decompressed offset for gzip). */
+struct c2c_recbytes {
+	uint64_t off;
+	const uint8_t *p; /* borrowed */
+	size_t len;
+};
+
+/* Re-parse exactly one cited record, for `c2chain verify`: `deps` are its dependency records
+ * (pcap global header; pcapng SHB and IDBs; Zeek header lines; NetFlow v9/IPFIX template
+ * messages) in file order, all before `rec`. The bytes are laid out as a miniature input and
+ * read by the same driver as c2c_ingest_file; only flows and observations whose evidence
+ * reference names `rec` (and, when rec_index >= 0, that record index inside an export
+ * message) reach `sink`, with their references mapped back to the original offsets.
+ * Returns C2C_OK (possibly with nothing delivered: the record carries no flow), C2C_EINVAL
+ * (deps not before rec), C2C_EUNSUPPORTED, C2C_EFORMAT (the miniature input is unusable),
+ * C2C_ENOMEM, or what the sink returned. */
+c2c_err c2c_ingest_record(enum c2c_format fmt, const struct c2c_recbytes *deps, size_t n_deps,
+    const struct c2c_recbytes *rec, int32_t rec_index, const struct c2c_sink *sink,
+    struct c2c_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif
