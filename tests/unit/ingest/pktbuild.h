@@ -5,7 +5,10 @@
 #ifndef C2C_TEST_PKTBUILD_H
 #define C2C_TEST_PKTBUILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct fb {
@@ -54,6 +57,48 @@ put32(struct fb *f, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
 	put(f, b, 4);
+}
+
+/* In a file's byte order (le: little-endian). */
+static inline void
+putx16(struct fb *f, unsigned v, bool le)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+	if (le) {
+		b[0] = (uint8_t)v;
+		b[1] = (uint8_t)(v >> 8);
+	}
+	put(f, b, 2);
+}
+
+static inline void
+putx32(struct fb *f, uint32_t v, bool le)
+{
+	if (le) {
+		putx16(f, v & 0xffff, true);
+		putx16(f, v >> 16, true);
+	} else {
+		put32(f, v);
+	}
+}
+
+static inline void
+putx64(struct fb *f, uint64_t v, bool le)
+{
+	if (le) {
+		putx32(f, (uint32_t)v, true);
+		putx32(f, (uint32_t)(v >> 32), true);
+	} else {
+		put32(f, (uint32_t)(v >> 32));
+		put32(f, (uint32_t)v);
+	}
+}
+
+static inline void
+setx32(struct fb *f, size_t at, uint32_t v, bool le)
+{
+	for (int i = 0; i < 4; i++)
+		f->b[at + i] = (uint8_t)(le ? v >> (8 * i) : v >> (24 - 8 * i));
 }
 
 static inline void
