@@ -122,6 +122,8 @@ struct c2c_flow {
 	/* Evidence: the records of the first and last packet / the export record / the log line. */
 	struct c2c_evref first_ev, last_ev;
 	uint64_t seq; /* position in the output order of its input (deterministic tie-break) */
+	/* Appended by the flow assembler (flowtab.c): */
+	char tunnel_parent[C2C_UID_MAX]; /* uid of the enclosing flow (Zeek's tunnel_parents), "" */
 };
 
 /* ---- observations ------------------------------------------------------------------------ */
