@@ -817,66 +817,6 @@ flip_roles(struct fent *e)
 	add_history(e, '^');
 }
 
-/* ---- checksums ---------------------------------------------------------------------------- */
-
-static uint32_t
-sum16(const uint8_t *p, size_t len, uint32_t s)
-{
-	size_t i;
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-/* Internet checksum over the pseudo header (when `pseudo`) and `len` bytes at `p`: true when
- * it verifies. */
-static bool
-l4_checksum_ok(const struct c2c_l4 *l, const uint8_t *p, size_t len, bool pseudo)
-{
-	uint32_t s = 0;
-	if (pseudo) {
-		if (l->src.family == 4) {
-			s = sum16(l->src.a + 12, 4, s);
-			s = sum16(l->dst.a + 12, 4, s);
-		} else {
-			s = sum16(l->src.a, 16, s);
-			s = sum16(l->dst.a, 16, s);
-		}
-		s += l->proto;
-		s += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
-	}
-	s = sum16(p, len, s);
-	return fold(s) == 0xffff;
-}
-
-/* The transport header and payload of `l` as captured, when the whole segment is present
- * inside the packet's bytes; NULL otherwise (then checksums cannot be checked). */
-static const uint8_t *
-l4_bytes(const struct c2c_pkt *pkt, const struct c2c_l4 *l, size_t *len)
-{
-	size_t hdr;
-	const uint8_t *start;
-	if (l->payload == NULL || l->l4_len < l->payload_len || l->payload_caplen < l->payload_len)
-		return NULL;
-	hdr = l->l4_len - l->payload_len;
-	if ((size_t)(l->payload - pkt->data) < hdr || l->payload < pkt->data ||
-	    l->payload + l->payload_len > pkt->data + pkt->caplen)
-		return NULL;
-	start = l->payload - hdr;
-	*len = l->l4_len;
-	return start;
-}
-
 /* ---- TCP (TCPSessionAdapter::Process) ----------------------------------------------------- */
 
 static void
@@ -1388,7 +1328,7 @@ lookup(struct c2c_flowtab *ft, const struct c2c_l4 *l, uint16_t sport, uint16_t 
 
 static c2c_err
 layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c_decoded *d,
-    uint8_t li, char *parent)
+    uint8_t li, char (*uids)[C2C_UID_MAX])
 {
 	const struct c2c_l4 *l = &d->l[li];
 	uint16_t sport = l->sport, dport = l->dport;
@@ -1397,8 +1337,6 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 	int side;
 	uint64_t h;
 	c2c_err rc;
-	const uint8_t *seg;
-	size_t seglen = 0;
 
 	if (is_icmp(l->proto)) {
 		sport = (uint8_t)l->sport;
@@ -1423,8 +1361,8 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 			return rc;
 		side = 0;
 		struct fent *e = &ft->e[idx];
-		if (li > 0 && parent[0] != '\0')
-			memcpy(e->parent, parent, C2C_UID_MAX);
+		if (l->parent >= 0 && l->parent < (int)li)
+			memcpy(e->parent, uids[l->parent], C2C_UID_MAX);
 		if (li == 0) {
 			e->vlan = d->vlan;
 			e->inner_vlan = d->inner_vlan;
@@ -1461,30 +1399,14 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 	e->last_ev = pkt->ev;
 
 	/* Checksums, as Zeek checks them unless -C: a bad one drops the packet from the flow. */
-	seg = l4_bytes(pkt, l, &seglen);
-	if (seg != NULL && !ft->cfg.ignore_checksums) {
-		if (l->proto == 6) {
-			ok = l4_checksum_ok(l, seg, seglen, true);
-		} else if (l->proto == 17 && seglen >= 8) {
-			uint16_t ck = c2c_be16(seg + 6);
-			bool check = l->src.family == 6 || ck != 0;
-			/* VXLAN on its port may carry a zero checksum. */
-			if (seglen > 8 + 8 + 14 && (seg[8] & 0x08) && dport == 4789 && ck == 0)
-				check = false;
-			if (check)
-				ok = l4_checksum_ok(l, seg, seglen, true);
-		} else if (l->proto == 1) {
-			ok = l4_checksum_ok(l, seg, seglen, false);
-		} else if (l->proto == 58) {
-			ok = l4_checksum_ok(l, seg, seglen, true);
-		}
-	}
+	if (!ft->cfg.ignore_checksums)
+		ok = c2c__l4_checksum_ok(l);
 	if (!ok) {
 		inc(ft, C2C_ST_FLOW_BAD_CHECKSUM);
 		if (l->proto == 6 || l->proto == 17)
 			scaled_history(e, side ? 'c' : 'C', &e->ep[side].chk_cnt,
 			    &e->ep[side].chk_thresh);
-		memcpy(parent, e->uid, C2C_UID_MAX);
+		memcpy(uids[li], e->uid, C2C_UID_MAX);
 		return C2C_OK;
 	}
 
@@ -1495,9 +1417,10 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 		if (!e->in_use) /* cannot happen: closing only arms timers */
 			return C2C_OK;
 	} else if (l->proto == 17) {
+		/* UDP.cc counts the UDP header's length field, not the IP one. */
 		int64_t ulen = (int64_t)l->payload_len;
-		if (seg != NULL && seglen >= 8)
-			ulen = (int64_t)c2c_be16(seg + 4) - 8;
+		if (l->l4hdr != NULL && l->l4_caplen >= 8)
+			ulen = (int64_t)c2c_be16(l->l4hdr + 4) - 8;
 		e->last = ft->now;
 		(void)check_history(e, side ? HIST_RESP_DATA_PKT : HIST_ORIG_DATA_PKT,
 		    side ? 'd' : 'D');
@@ -1516,7 +1439,7 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 	/* ConnSize */
 	e->ep[side].pkts++;
 	e->ep[side].ip_bytes += l->ip_len;
-	memcpy(parent, e->uid, C2C_UID_MAX);
+	memcpy(uids[li], e->uid, C2C_UID_MAX);
 	if (ft->cfg.observations && (l->proto == 6 || l->proto == 17))
 		return app_packet(ft, idx, side, pkt, l);
 	return C2C_OK;
@@ -1525,23 +1448,24 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 c2c_err
 c2c__flowtab_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c_decoded *d)
 {
-	char parent[C2C_UID_MAX];
+	char uids[C2C_MAX_LAYERS][C2C_UID_MAX];
 	c2c_err rc;
 
 	ft->now = pkt->ts;
 	rc = run_timers(ft, pkt->ts);
-	parent[0] = '\0';
 	for (uint8_t i = 0; rc == C2C_OK && i < d->n && i < C2C_MAX_LAYERS; i++) {
 		const struct c2c_l4 *l = &d->l[i];
+		uids[i][0] = '\0';
+		/* Zeek drops a packet at an IP header with a bad checksum or a zero length (and
+		 * everything inside it) unless checksums are ignored. */
+		if (!ft->cfg.ignore_checksums &&
+		    (l->flags & (C2C_L4F_IP_CSUM_BAD | C2C_L4F_IP_LEN_ZERO)) != 0)
+			break;
 		if (l->fragment) {
 			inc(ft, C2C_ST_FLOW_NO_TRANSPORT);
 			continue;
 		}
-		/* A layer whose only content is the next layer (IP-in-IP, GRE, ...) is an
-		 * encapsulation, not a connection: Zeek logs it in tunnel.log only. */
-		if (i + 1 < d->n && l->proto != 6 && l->proto != 17)
-			continue;
-		rc = layer_packet(ft, pkt, d, i, parent);
+		rc = layer_packet(ft, pkt, d, i, uids);
 	}
 	return rc;
 }

@@ -104,6 +104,9 @@ mk(struct tpkt *t, uint8_t proto, const char *src, uint16_t sp, const char *dst,
 	l->ip_len = (uint32_t)(20 + hl + plen);
 	l->l4_len = (uint32_t)(hl + plen);
 	l->payload = l4 + hl;
+	l->l4hdr = l4;
+	l->l4_caplen = (uint32_t)(hl + plen);
+	l->parent = -1;
 	l->payload_caplen = l->payload_len = (uint32_t)plen;
 	l->seq = seq;
 	l->ack = ack;
