@@ -567,7 +567,7 @@ emit(struct c2c_flowtab *ft, uint32_t idx, bool open)
 	if (e->proto == 6) {
 		osize = ep_size(&e->ep[0], &e->ep[1]);
 		rsize = ep_size(&e->ep[1], &e->ep[0]);
-	} else if (e->proto == 17 || e->proto == 1 || e->proto == 58 || e->proto == 132) {
+	} else if (e->proto == 17 || e->proto == 1 || e->proto == 58) {
 		osize = e->ep[0].len > 0 ? (uint64_t)e->ep[0].len : 0;
 		rsize = e->ep[1].len > 0 ? (uint64_t)e->ep[1].len : 0;
 	}
@@ -1430,11 +1430,9 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 		e->last = ft->now;
 		e->ep[side].len = e->ep[side].len < 0 ? ilen : e->ep[side].len + ilen;
 	} else {
+		/* SCTP and other transports: no payload accounting (Zeek's unknown_transport
+		 * logs 0 bytes); SCTP keeps its ports for the Community ID. */
 		e->last = ft->now;
-		if (l->proto == 132) {
-			int64_t slen = (int64_t)l->payload_len;
-			e->ep[side].len = e->ep[side].len < 0 ? slen : e->ep[side].len + slen;
-		}
 	}
 	/* ConnSize */
 	e->ep[side].pkts++;
