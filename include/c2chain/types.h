@@ -129,6 +129,8 @@ struct c2c_flow {
 	 * its NetFlow v9 source id / IPFIX observation domain (v5: engine_type << 8 | engine_id). */
 	struct c2c_ip exporter;
 	uint32_t obs_domain;
+	/* Appended by the flow assembler (flowtab.c): */
+	char tunnel_parent[C2C_UID_MAX]; /* uid of the enclosing flow (Zeek's tunnel_parents), "" */
 };
 
 /* ---- observations ------------------------------------------------------------------------ */
