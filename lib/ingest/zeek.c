@@ -87,6 +87,7 @@ struct zk {
 	uint64_t n_bad, first_bad_line, trunc_line;
 	const char *first_bad_why;
 	uint64_t seq;
+	c2c_err buf_err;
 };
 
 static uint8_t
@@ -441,6 +442,25 @@ tsv_split(struct zk *z, const char *p, size_t len)
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
+/* Append to the scratch buffer, remembering why it failed (C2C_ENOMEM must not read as a
+ * malformed line). */
+static bool
+sadd(struct zk *z, const void *p, size_t n)
+{
+	c2c_err e = c2c_buf_add(&z->scratch, p, n);
+	if (e != C2C_OK) {
+		z->buf_err = e;
+		return false;
+	}
+	return true;
+}
+
+static bool
+saddc(struct zk *z, char c)
+{
+	return sadd(z, &c, 1);
+}
+
 static void
 skip_ws(const char **p, const char *end)
 {
@@ -449,7 +469,7 @@ skip_ws(const char **p, const char *end)
 }
 
 static bool
-utf8_put(struct c2c_buf *b, uint32_t cp)
+utf8_put(struct zk *z, uint32_t cp)
 {
 	uint8_t u[4];
 	size_t n;
@@ -472,7 +492,7 @@ utf8_put(struct c2c_buf *b, uint32_t cp)
 		u[3] = (uint8_t)(0x80 | (cp & 0x3f));
 		n = 4;
 	}
-	return c2c_buf_add(b, u, n) == C2C_OK;
+	return sadd(z, u, n);
 }
 
 static bool
@@ -495,13 +515,12 @@ hex4(const char *p, const char *end, uint32_t *v)
 static bool
 json_string(struct zk *z, const char **p, const char *end)
 {
-	struct c2c_buf *b = &z->scratch;
 	const char *s = *p + 1;
 	while (s < end && *s != '"') {
 		const char *run = s;
 		while (s < end && *s != '"' && *s != '\\')
 			s++;
-		if (s > run && c2c_buf_add(b, run, (size_t)(s - run)) != C2C_OK)
+		if (s > run && !sadd(z, run, (size_t)(s - run)))
 			return false;
 		if (s < end && *s == '\\') {
 			char c;
@@ -511,14 +530,14 @@ json_string(struct zk *z, const char **p, const char *end)
 			s += 2;
 			switch (c) {
 			case '"': case '\\': case '/':
-				if (c2c_buf_addc(b, c) != C2C_OK)
+				if (!saddc(z, c))
 					return false;
 				break;
-			case 'b': if (c2c_buf_addc(b, '\b') != C2C_OK) return false; break;
-			case 'f': if (c2c_buf_addc(b, '\f') != C2C_OK) return false; break;
-			case 'n': if (c2c_buf_addc(b, '\n') != C2C_OK) return false; break;
-			case 'r': if (c2c_buf_addc(b, '\r') != C2C_OK) return false; break;
-			case 't': if (c2c_buf_addc(b, '\t') != C2C_OK) return false; break;
+			case 'b': if (!saddc(z, '\b')) return false; break;
+			case 'f': if (!saddc(z, '\f')) return false; break;
+			case 'n': if (!saddc(z, '\n')) return false; break;
+			case 'r': if (!saddc(z, '\r')) return false; break;
+			case 't': if (!saddc(z, '\t')) return false; break;
 			case 'u': {
 				uint32_t cp, lo;
 				if (!hex4(s, end, &cp))
@@ -530,7 +549,7 @@ json_string(struct zk *z, const char **p, const char *end)
 					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 					s += 6;
 				}
-				if (!utf8_put(b, cp))
+				if (!utf8_put(z, cp))
 					return false;
 				break;
 			}
@@ -665,13 +684,13 @@ json_split(struct zk *z, const char *p, size_t len)
 					s++;
 					break;
 				}
-				if (!first && c2c_buf_addc(&z->scratch, '\x1f') != C2C_OK)
+				if (!first && !saddc(z, '\x1f'))
 					return false;
 				first = false;
 				if (!json_scalar(z, &s, end, &t, &so, &sl, &raw))
 					return false;
 				if (t != V_STR && t != V_UNSET &&
-				    c2c_buf_add(&z->scratch, raw, sl) != C2C_OK)
+				    !sadd(z, raw, sl))
 					return false;
 				skip_ws(&s, end);
 				if (s < end && *s == ',')
@@ -1017,7 +1036,10 @@ data_line(struct zk *z, const char *p, size_t len)
 	z->cx->st->n[C2C_ST_ZEEK_LINES]++;
 	z->cx->info->records++;
 	if (z->json) {
+		z->buf_err = C2C_OK;
 		if (!json_split(z, p, len)) {
+			if (z->buf_err != C2C_OK)
+				return z->buf_err;
 			bad_line(z, "not a JSON object");
 			return C2C_OK;
 		}
