@@ -131,6 +131,8 @@ struct c2c_flow {
 	uint32_t obs_domain;
 	/* Appended by the flow assembler (flowtab.c): */
 	char tunnel_parent[C2C_UID_MAX]; /* uid of the enclosing flow (Zeek's tunnel_parents), "" */
+	/* Zeek conn.log local_orig / local_resp: 0 = not known, 1 = F, 2 = T. */
+	uint8_t local_orig, local_resp;
 };
 
 /* ---- observations ------------------------------------------------------------------------ */
