@@ -177,6 +177,9 @@ size_t c2c_intel_indicator_count(const struct c2c_intel *in);
 /* Fill *out for indicator `id` (< c2c_intel_indicator_count). Needs a frozen store. */
 void c2c_intel_indicator(const struct c2c_intel *in, uint32_t id, struct c2c_indicator *out);
 
+/* Values (same type, address/string, port) present in more than one feed. Frozen store. */
+uint64_t c2c_intel_duplicates_across(const struct c2c_intel *in);
+
 /* ---- matching (frozen store only; read-only, thread-safe) -------------------------------- */
 
 /* How an indicator matched. */

@@ -463,6 +463,7 @@ to_dnf(struct conv *cv, int x, struct dnf *out)
 	struct node *n = &cv->p->n[x];
 	out->n = 0;
 	out->overflow = false;
+	out->nomem = false;
 	if (n->type == N_CMP) {
 		out->c[0] = (uint64_t)1 << n->cmp_index;
 		out->n = 1;

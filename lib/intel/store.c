@@ -1292,9 +1292,8 @@ c2c_intel_freeze(struct c2c_intel *in)
 	return C2C_OK;
 }
 
-uint64_t c2c__intel_dup_cross(const struct c2c_intel *in);
 uint64_t
-c2c__intel_dup_cross(const struct c2c_intel *in)
+c2c_intel_duplicates_across(const struct c2c_intel *in)
 {
 	return in->dup_cross;
 }
