@@ -1629,7 +1629,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 		    (rc = collect_refs(d, s, true, true, &refs, &nrefs)) != C2C_OK)
 			goto out;
 		res = json_object();
-		if (res == NULL ||
+		if ((res == NULL && (rc = C2C_ENOMEM) != C2C_OK) ||
 		    (rc = c2c_json_set_int(res, "connections", (int64_t)(n_closed + open_n))) ||
 		    (rc = c2c_json_set_int(res, "open_connections", (int64_t)open_n)) ||
 		    (rc = c2c_json_set_int(res, "total_duration_us", dur + open_dur)) ||
@@ -1660,7 +1660,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 		    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK)
 			goto out;
 		res = json_object();
-		if (res == NULL || (rc = c2c_json_set_int(res, "connections", (int64_t)n_closed)) ||
+		if ((res == NULL && (rc = C2C_ENOMEM) != C2C_OK) || (rc = c2c_json_set_int(res, "connections", (int64_t)n_closed)) ||
 		    (rc = c2c_json_set_int(res, "threshold", (int64_t)thr)) ||
 		    (rc = c2c_json_set_int(res, "total_bytes", (int64_t)tb)) ||
 		    (rc = c2c_json_set_int(res, "impact_e6", 800000)))
@@ -1732,7 +1732,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 			    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK)
 				goto out;
 			res = json_object();
-			if (res == NULL || (rc = c2c_json_set_int(res, "connections", (int64_t)m)) ||
+			if ((res == NULL && (rc = C2C_ENOMEM) != C2C_OK) || (rc = c2c_json_set_int(res, "connections", (int64_t)m)) ||
 			    (rc = c2c_json_set_int(res, "unique_timestamps", (int64_t)br.unique_ts)) ||
 			    (rc = c2c_json_set_int(res, "score_e6", br.score_e6)) ||
 			    (rc = c2c_json_set_int(res, "base_score_e6", br.score_e6)) ||
@@ -1888,6 +1888,8 @@ static c2c_err
 analyse_named(struct c2c_detect *d, uint32_t host, struct ebuf *named, bool trunc)
 {
 	c2c_err rc = C2C_OK;
+	if (named->n == 0)
+		return C2C_OK;
 	sort_ctx = d;
 	qsort(named->e, named->n, sizeof(*named->e), cmp_entry_name);
 	for (size_t i = 0; i < named->n && rc == C2C_OK;) {
@@ -1942,7 +1944,8 @@ server_pass(struct c2c_detect *d)
 
 	for (size_t i = 0; i < d->n_ips; i++)
 		hosts += d->ips[i].is_host;
-	qsort(d->cands, d->n_cands, sizeof(*d->cands), cmp_cand);
+	if (d->n_cands > 1)
+		qsort(d->cands, d->n_cands, sizeof(*d->cands), cmp_cand);
 	for (size_t i = 0; i < d->n_cands;) {
 		size_t j = i;
 		while (j < d->n_cands && d->cands[j].kind == d->cands[i].kind &&
@@ -2225,7 +2228,8 @@ c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint3
 	if (rc != C2C_OK)
 		goto out;
 	sort_ctx = d;
-	qsort(d->fnd, d->n_fnd, sizeof(*d->fnd), cmp_finding);
+	if (d->n_fnd > 1)
+		qsort(d->fnd, d->n_fnd, sizeof(*d->fnd), cmp_finding);
 	arr = json_array();
 	if (arr == NULL) {
 		rc = C2C_ENOMEM;
