@@ -92,12 +92,24 @@ enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 	X(NF_TEMPLATES, "export.templates")                                             \
 	X(NF_NO_TEMPLATE, "export.no_template")                                         \
 	X(NF_SEQ_GAPS, "export.seq_gap_records")                                        \
-	X(NF_UNKNOWN_FIELDS, "export.unknown_fields")
+	X(NF_UNKNOWN_FIELDS, "export.unknown_fields")                                   \
+	X(NF_SEQ_GAP_PACKETS, "export.seq_gap_packets")                                 \
+	X(NF_SEQ_RESYNC, "export.seq_resync")                                           \
+	X(NF_OPTIONS_RECORDS, "export.options_records")                                 \
+	X(NF_NON_FLOW, "export.non_flow_records")                                       \
+	X(NF_TEMPLATE_LIMIT, "export.template_limit")                                   \
+	X(NF_WITHDRAWN, "export.templates_withdrawn")                                   \
+	X(NF_BIFLOWS, "export.biflows")                                                 \
+	X(NF_EVIDENCE_TRUNCATED, "export.evidence_truncated")                           \
+	X(NF_EVIDENCE_BAD_CRC, "export.evidence_bad_crc")
 
 #define C2C_STATS_ZEEK(X)                                                                  \
 	X(ZEEK_LINES, "zeek.lines")                                                      \
 	X(ZEEK_MALFORMED, "zeek.malformed")                                             \
-	X(ZEEK_TRUNCATED, "zeek.truncated")
+	X(ZEEK_TRUNCATED, "zeek.truncated")                                             \
+	X(ZEEK_HEADERS, "zeek.header_lines")                                            \
+	X(ZEEK_SKIPPED_PATH, "zeek.other_log_lines")                                    \
+	X(ZEEK_BAD_ESCAPE, "zeek.bad_escape")
 
 #define C2C_STATS_MAP(X)                                                                   \
 	C2C_STATS_CAPTURE(X) C2C_STATS_DECODE(X) C2C_STATS_FLOW(X) C2C_STATS_APP(X)          \
@@ -155,6 +167,35 @@ void c2c_ingest_opts_default(struct c2c_ingest_opts *o);
  * returned. Malformed records inside a usable file are counted, never an error. */
 c2c_err c2c_ingest_file(const char *path, uint32_t input, const struct c2c_ingest_opts *opts,
     const struct c2c_sink *sink, struct c2c_input_info *info, struct c2c_ingest_stats *stats,
+    struct c2c_diag *diag);
+
+/* Expand one input argument into the files to ingest: a file gives itself; a directory gives
+ * its regular files, recursively, sorted by path (byte order), so rotated hourly Zeek logs load
+ * as one ordered input set. Hidden entries (names starting with '.') are skipped. *paths is an
+ * array of *n owned strings, freed with c2c_ingest_expand_free(). Returns C2C_OK; C2C_EIO
+ * (stat/opendir failed, diag names the path); C2C_ELIMIT (more than 1,000,000 files or
+ * directories nested deeper than 64); C2C_ENOMEM. */
+c2c_err c2c_ingest_expand(const char *path, char ***paths, size_t *n, struct c2c_diag *diag);
+void c2c_ingest_expand_free(char **paths, size_t n);
+
+/* One record's bytes and where they sit in their input (decompressed offset for gzip). */
+struct c2c_recbytes {
+	uint64_t off;
+	const uint8_t *p; /* borrowed */
+	size_t len;
+};
+
+/* Re-parse exactly one cited record, for `c2chain verify`: `deps` are its dependency records
+ * (pcap global header; pcapng SHB and IDBs; Zeek header lines; NetFlow v9/IPFIX template
+ * messages) in file order, all before `rec`. The bytes are laid out as a miniature input and
+ * read by the same driver as c2c_ingest_file; only flows and observations whose evidence
+ * reference names `rec` (and, when rec_index >= 0, that record index inside an export
+ * message) reach `sink`, with their references mapped back to the original offsets.
+ * Returns C2C_OK (possibly with nothing delivered: the record carries no flow), C2C_EINVAL
+ * (deps not before rec), C2C_EUNSUPPORTED, C2C_EFORMAT (the miniature input is unusable),
+ * C2C_ENOMEM, or what the sink returned. */
+c2c_err c2c_ingest_record(enum c2c_format fmt, const struct c2c_recbytes *deps, size_t n_deps,
+    const struct c2c_recbytes *rec, int32_t rec_index, const struct c2c_sink *sink,
     struct c2c_diag *diag);
 
 #ifdef __cplusplus
