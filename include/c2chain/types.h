@@ -129,6 +129,8 @@ struct c2c_flow {
 	 * its NetFlow v9 source id / IPFIX observation domain (v5: engine_type << 8 | engine_id). */
 	struct c2c_ip exporter;
 	uint32_t obs_domain;
+	/* Zeek conn.log local_orig / local_resp: 0 = not known, 1 = F, 2 = T. */
+	uint8_t local_orig, local_resp;
 };
 
 /* ---- observations ------------------------------------------------------------------------ */

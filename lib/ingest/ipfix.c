@@ -25,7 +25,7 @@ zeros(const uint8_t *p, size_t n)
 }
 
 /* One (options) template set: RFC 7011 §3.4.1 / §3.4.2. */
-static void
+static c2c_err
 template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 {
 	struct c2c_exp_field f[C2C_EXP_MAX_FIELDS];
@@ -37,7 +37,7 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 		c2c_err rc;
 
 		if (zeros(c->p, c2c_cur_left(c)))
-			return; /* set padding */
+			return C2C_OK; /* set padding */
 		ev.input = m->out->input;
 		ev.rec = m->rec;
 		ev.off = m->off;
@@ -57,14 +57,10 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 		}
 		if (options && !c2c_cur_be16(c, &n_scope)) {
 			c2c__exp_malformed(m);
-			return;
+			return C2C_OK;
 		}
 		if (id < 256 || (options && (n_scope == 0 || n_scope > count)))
 			bad = true;
-		if (count > C2C_EXP_MAX_FIELDS) {
-			m->out->st->n[C2C_ST_NF_TEMPLATE_LIMIT]++;
-			bad = true;
-		}
 		for (uint16_t i = 0; !bad && i < count; i++) {
 			uint16_t fid, flen;
 			uint32_t pen = 0;
@@ -73,20 +69,30 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 				bad = true;
 				break;
 			}
-			f[i].id = fid & 0x7fff;
-			f[i].len = flen;
-			f[i].pen = pen;
+			if (i < C2C_EXP_MAX_FIELDS) {
+				f[i].id = fid & 0x7fff;
+				f[i].len = flen;
+				f[i].pen = pen;
+			}
 		}
 		if (bad) {
 			c2c__exp_malformed(m);
-			return; /* the rest of the set cannot be framed */
+			return C2C_OK; /* the rest of the set cannot be framed */
 		}
 		m->rec++;
 		m->out->st->n[C2C_ST_NF_TEMPLATES]++;
+		if (count > C2C_EXP_MAX_FIELDS) {
+			/* well-formed but past the cap: skipped, counted, the set goes on */
+			m->out->st->n[C2C_ST_NF_TEMPLATE_LIMIT]++;
+			continue;
+		}
 		rc = c2c__tmpl_define(m, id, options, n_scope, f, count, &ev);
 		if (rc == C2C_ELIMIT)
 			m->out->st->n[C2C_ST_NF_TEMPLATE_LIMIT]++;
+		else if (rc != C2C_OK)
+			return rc;
 	}
+	return C2C_OK;
 }
 
 c2c_err
@@ -113,8 +119,9 @@ c2c__ipfix_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 	m->version = 10;
 	m->domain = domain;
 	m->export_time = (c2c_time)etime * C2C_USEC;
-	if (c2c__exp_dom(m, &m->dom) != C2C_OK)
-		m->dom = NULL;
+	rc = c2c__exp_dom(m, &m->dom);
+	if (rc == C2C_ENOMEM)
+		return rc;
 
 	while (c2c_cur_left(&c) >= 4) {
 		uint16_t id, slen;
@@ -128,7 +135,9 @@ c2c__ipfix_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 			break;
 		}
 		if (id == 2 || id == 3) {
-			template_set(m, &set, id == 3);
+			rc = template_set(m, &set, id == 3);
+			if (rc != C2C_OK)
+				return rc;
 		} else if (id < 256) {
 			c2c__exp_malformed(m);
 		} else {

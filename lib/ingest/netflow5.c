@@ -65,8 +65,10 @@ c2c__nf5_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 	m->export_time = (c2c_time)secs * C2C_USEC + nsecs / 1000;
 	m->sys_uptime = uptime;
 	m->have_uptime = true;
-	if (c2c__exp_dom(m, &m->dom) != C2C_OK)
-		m->dom = NULL; /* past the domain cap: decoded without sequence tracking */
+	/* past the domain cap (C2C_ELIMIT) a message is decoded without sequence tracking */
+	rc = c2c__exp_dom(m, &m->dom);
+	if (rc == C2C_ENOMEM)
+		return rc;
 	c2c__exp_seq(m, seq, true, count);
 
 	for (uint16_t r = 0; r < count; r++) {

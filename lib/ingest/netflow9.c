@@ -64,7 +64,7 @@ c2c__nf9_msg_len(const uint8_t *p, size_t avail)
 }
 
 /* RFC 3954 §5.2: template records fill FlowSet 0; §6.1: options templates fill FlowSet 1. */
-static void
+static c2c_err
 template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 {
 	struct c2c_exp_field f[C2C_EXP_MAX_FIELDS];
@@ -84,7 +84,7 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 			(void)c2c_cur_be16(c, &id);
 			(void)c2c_cur_be16(c, &count);
 			if (id == 0 && count == 0 && all_zero(c->p, c2c_cur_left(c)))
-				return; /* padding */
+				return C2C_OK; /* padding */
 			if (count == 0 || count > C2C_EXP_MAX_FIELDS ||
 			    c2c_cur_left(c) < (size_t)count * 4)
 				bad = true;
@@ -97,12 +97,12 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 		} else {
 			uint16_t slen, olen;
 			if (c2c_cur_left(c) < 6)
-				return; /* padding */
+				return C2C_OK; /* padding */
 			(void)c2c_cur_be16(c, &id);
 			(void)c2c_cur_be16(c, &slen);
 			(void)c2c_cur_be16(c, &olen);
 			if (id == 0 && slen == 0 && olen == 0 && all_zero(c->p, c2c_cur_left(c)))
-				return;
+				return C2C_OK;
 			if (slen % 4 != 0 || olen % 4 != 0 ||
 			    (size_t)slen / 4 + olen / 4 > C2C_EXP_MAX_FIELDS ||
 			    c2c_cur_left(c) < (size_t)slen + olen)
@@ -119,13 +119,15 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 			if (bad && n > C2C_EXP_MAX_FIELDS)
 				m->out->st->n[C2C_ST_NF_TEMPLATE_LIMIT]++;
 			c2c__exp_malformed(m);
-			return; /* the rest of the FlowSet cannot be framed */
+			return C2C_OK; /* the rest of the FlowSet cannot be framed */
 		}
 		m->rec++;
 		m->out->st->n[C2C_ST_NF_TEMPLATES]++;
 		rc = c2c__tmpl_define(m, id, options, n_scope, f, n, &ev);
 		if (rc == C2C_ELIMIT)
 			m->out->st->n[C2C_ST_NF_TEMPLATE_LIMIT]++;
+		else if (rc != C2C_OK)
+			return rc;
 		if (options) {
 			/* options templates are padded to 4 bytes inside the FlowSet */
 			size_t used = 6 + (size_t)n * 4;
@@ -134,6 +136,7 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 				(void)c2c_cur_skip(c, pad);
 		}
 	}
+	return C2C_OK;
 }
 
 c2c_err
@@ -156,8 +159,9 @@ c2c__nf9_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 	m->export_time = (c2c_time)secs * C2C_USEC;
 	m->sys_uptime = uptime;
 	m->have_uptime = true;
-	if (c2c__exp_dom(m, &m->dom) != C2C_OK)
-		m->dom = NULL;
+	rc = c2c__exp_dom(m, &m->dom);
+	if (rc == C2C_ENOMEM)
+		return rc;
 	c2c__exp_seq(m, seq, false, 1);
 
 	while (c2c_cur_left(&c) >= 4) {
@@ -174,10 +178,12 @@ c2c__nf9_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 		}
 		if (!c2c_cur_sub(&c, (size_t)slen - 4, &set)) {
 			c2c__exp_malformed(m); /* FlowSet longer than the datagram */
-			break;
+			return C2C_OK;
 		}
 		if (id == 0 || id == 1) {
-			template_set(m, &set, id == 1);
+			rc = template_set(m, &set, id == 1);
+			if (rc != C2C_OK)
+				return rc;
 		} else if (id < 256) {
 			c2c__exp_malformed(m); /* reserved FlowSet id */
 		} else {
