@@ -36,7 +36,8 @@ enum {
 	E_REC = 8,
 	E_OPEN = 16,
 	E_OBS = 32, /* carries the reference of the observation that named it */
-	E_NAME = 64 /* carries a name index (late joins only, at finish) */
+	E_NAME = 64, /* carries a name index (late joins only, at finish) */
+	E_DROP = 128 /* in memory only: a superseded snapshot of an open connection */
 };
 enum { SRC_SNI = 1, SRC_HTTP = 2, SRC_PROXY = 3, SRC_DNS = 4 };
 enum { T_BEACON = 0, T_LONG = 1, T_STROBE = 2, T_DNS = 3 };
@@ -938,6 +939,8 @@ c2c_detect_add_flow(struct c2c_detect *d, const struct c2c_flow *f)
 	e.port = host == oi ? f->resp_port : f->orig_port;
 	e.ev = f->first_ev;
 	e.ev2 = f->last_ev;
+	if (e.key != 0)
+		e.flags |= E_KEY;
 	if (f->have & C2C_HAVE_OPEN)
 		e.flags |= E_OPEN;
 	/* A name known already: straight into the (host, FQDN) series. */
@@ -956,8 +959,6 @@ c2c_detect_add_flow(struct c2c_detect *d, const struct c2c_flow *f)
 		else
 			d->st.joined_dns++;
 	} else {
-		if (e.key != 0)
-			e.flags |= E_KEY;
 		if ((rc = pair_get(d, host, peer, K_IP, &p)) != C2C_OK)
 			return rc;
 		if (p != NULL && internal_only)
@@ -1538,6 +1539,8 @@ collect_refs(struct c2c_detect *d, const struct series *s, bool closed_in_window
 	for (size_t i = 0; i < s->n; i++) {
 		const struct entry *e = &s->e[i];
 		bool is_open = (e->flags & E_OPEN) != 0;
+		if (e->flags & E_DROP)
+			continue;
 		if (!((is_open && open) || (!is_open && closed_in_window && e->ts >= d->cut)))
 			continue;
 		r[m++] = e->ev;
@@ -1591,6 +1594,58 @@ peers_json(struct c2c_detect *d, const struct series *s, json_t *res)
 	return c2c_json_set_int(res, "peer_count", (int64_t)n);
 }
 
+static int cmp_entry_time(const void *a, const void *b);
+
+static int
+cmp_entry_ptr_key(const void *a, const void *b)
+{
+	const struct entry *x = *(const struct entry *const *)a, *y = *(const struct entry *const *)b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->dur != y->dur)
+		return x->dur > y->dur ? -1 : 1; /* longest first */
+	return cmp_entry_time(x, y);
+}
+
+/* Open-connection logs repeat a still-open connection in every snapshot (Zeek's open_conn.log
+ * each hour): per connection (join key) keep only the longest snapshot, and none at all when
+ * the connection also appears closed. */
+static c2c_err
+drop_open_snapshots(struct series *s)
+{
+	struct entry **v;
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if ((s->e[i].flags & E_OPEN) && (s->e[i].flags & E_KEY))
+			n++;
+	if (n == 0)
+		return C2C_OK;
+	v = c2c_calloc(s->n, sizeof(*v));
+	if (v == NULL)
+		return C2C_ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->e[i].flags & E_KEY)
+			v[n++] = &s->e[i];
+	qsort(v, n, sizeof(*v), cmp_entry_ptr_key);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		bool closed = false, kept = false;
+		while (j < n && v[j]->key == v[i]->key)
+			closed = closed || !(v[j++]->flags & E_OPEN);
+		for (size_t k = i; k < j; k++) {
+			if (!(v[k]->flags & E_OPEN))
+				continue;
+			if (closed || kept)
+				v[k]->flags |= E_DROP;
+			kept = true;
+		}
+		i = j;
+	}
+	c2c_free(v);
+	return C2C_OK;
+}
+
 static c2c_err
 analyse_series(struct c2c_detect *d, struct series *s)
 {
@@ -1601,10 +1656,14 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	json_t *o = NULL, *res = NULL, *ev = NULL;
 	struct c2c_evref *refs = NULL;
 	size_t nrefs = 0;
-	c2c_err rc = C2C_OK;
+	c2c_err rc = drop_open_snapshots(s);
 
+	if (rc != C2C_OK)
+		return rc;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct entry *e = &s->e[i];
+		if (e->flags & E_DROP)
+			continue;
 		if (e->flags & E_OPEN) {
 			open_n++;
 			open_dur += e->dur;
