@@ -38,7 +38,9 @@ geodb_build(int argc, char **argv)
 		{ "type", required_argument, NULL, 't' },
 		{ "database-type", required_argument, NULL, 'd' },
 		{ "build-epoch", required_argument, NULL, 'e' },
-		{ "description", required_argument, NULL, 'D' }, { NULL, 0, NULL, 0 } };
+		{ "description", required_argument, NULL, 'D' },
+		{ "on-conflict", required_argument, NULL, 'C' }, { NULL, 0, NULL, 0 } };
+	enum c2c_mmdb_conflict conflict = C2C_MMDB_CONFLICT_ERROR;
 	const char *outp = NULL, *dbtype = NULL, *desc = NULL, *env;
 	enum c2c_mmdb_kind kind = C2C_MMDB_COUNTRY;
 	uint64_t epoch = 0;
@@ -81,6 +83,14 @@ geodb_build(int argc, char **argv)
 		case 'D':
 			desc = optarg;
 			break;
+		case 'C':
+			if (strcmp(optarg, "error") == 0)
+				conflict = C2C_MMDB_CONFLICT_ERROR;
+			else if (strcmp(optarg, "first") == 0)
+				conflict = C2C_MMDB_CONFLICT_FIRST;
+			else
+				return cli_usage_error(&cli_cmd_geodb, "--on-conflict: error or first");
+			break;
 		default:
 			return cli_usage_error(&cli_cmd_geodb, "bad option");
 		}
@@ -109,6 +119,7 @@ geodb_build(int argc, char **argv)
 	rc = c2c_mmdb_writer_new(kind, &w);
 	if (rc != C2C_OK)
 		return cli_fail(rc, NULL);
+	c2c_mmdb_writer_set_conflict(w, conflict);
 	for (int i = optind; i < argc && rc == C2C_OK; i++)
 		rc = c2c_mmdb_writer_add_csv(w, argv[i], &diag);
 	c2c_buf_init(&out, (size_t)1 << 32);
@@ -117,16 +128,18 @@ geodb_build(int argc, char **argv)
 	if (rc == C2C_OK)
 		rc = c2c_file_write_atomic(outp, out.data, out.len, &diag);
 	if (rc != C2C_OK) {
+		int ret = cli_fail(rc, &diag); /* diag.src may point into the writer */
 		c2c_buf_fini(&out);
 		c2c_mmdb_writer_free(w);
-		return cli_fail(rc, &diag);
+		return ret;
 	}
 	c2c_mmdb_writer_stats(w, &st);
 	c2c_sha256(out.data, out.len, sha);
 	fprintf(stderr,
-	    "c2chain geodb: wrote %s: %llu networks (%llu duplicates dropped), %llu distinct "
-	    "records, %llu nodes, %u-bit records, %zu bytes, sha256 %s\n",
+	    "c2chain geodb: wrote %s: %llu networks (%llu duplicates, %llu conflicts dropped), "
+	    "%llu distinct records, %llu nodes, %u-bit records, %zu bytes, sha256 %s\n",
 	    outp, (unsigned long long)st.networks, (unsigned long long)st.duplicates,
+	    (unsigned long long)st.conflicts,
 	    (unsigned long long)st.values, (unsigned long long)st.nodes, st.record_size, out.len,
 	    c2c_hex(sha, 32, hex));
 	c2c_buf_fini(&out);
@@ -311,8 +324,9 @@ const struct cli_cmd cli_cmd_geodb = {
 	"        IPv4 and IPv6 networks; RFC 4180 quoting; '#' comments; an optional header\n"
 	"        line starting with 'cidr' or 'network'; gzip input is read too. The most\n"
 	"        specific network wins; the same network twice with different data is an\n"
-	"        error naming both lines. The output is written atomically and depends only on\n"
-	"        the set of rows, not their order.\n"
+	"        error naming both lines (see --on-conflict). The output is written atomically\n"
+	"        and depends only on the set of rows, not their order (except which row wins\n"
+	"        a conflict under --on-conflict first).\n"
 	"          -o, --output FILE       the database to write (required)\n"
 	"          -t, --type KIND         country (default): {\"country\":{\"iso_code\":CC}};\n"
 	"                                  asn: autonomous_system_number/_organization\n"
@@ -323,6 +337,10 @@ const struct cli_cmd cli_cmd_geodb = {
 	"                                  $SOURCE_DATE_EPOCH, else the newest CSV's\n"
 	"                                  modification time); fix it for reproducible bytes\n"
 	"          --description TEXT      metadata description (en)\n"
+	"          --on-conflict POLICY    one network given twice with different data:\n"
+	"                                  error (default) or first (keep the row from the\n"
+	"                                  earlier file / earlier line; the others are\n"
+	"                                  counted in the summary)\n"
 	"        A summary (networks, duplicates, nodes, record size, SHA-256) goes to stderr.\n"
 	"\n"
 	"lookup  Open DB (verified completely: every tree record and data record) and print,\n"

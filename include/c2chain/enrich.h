@@ -147,13 +147,20 @@ c2c_err c2c_mmdb_writer_add_csv(struct c2c_mmdb_writer *w, const char *path,
  * "en"). The same set of networks gives the same bytes whatever the order they were added in.
  * Call once. C2C_EINVAL when nothing was added or build_epoch is 0 or > 2^53 - 1 (libmaxminddb
  * rejects 0); C2C_EFORMAT for one network given twice with different data (diag names both
- * places); C2C_ELIMIT when the tree does not fit 32-bit records; C2C_ENOMEM. */
+ * places; diag->src then points into the writer, valid until it is freed); C2C_ELIMIT when
+ * the tree does not fit 32-bit records; C2C_ENOMEM. */
 c2c_err c2c_mmdb_writer_finish(struct c2c_mmdb_writer *w, const char *database_type,
     uint64_t build_epoch, const char *description, struct c2c_buf *out, struct c2c_diag *diag);
+
+/* What finish does with one network given twice with different data: fail (the default), or
+ * keep the row added first (earlier file, then earlier line) and count the others. */
+enum c2c_mmdb_conflict { C2C_MMDB_CONFLICT_ERROR = 0, C2C_MMDB_CONFLICT_FIRST = 1 };
+void c2c_mmdb_writer_set_conflict(struct c2c_mmdb_writer *w, enum c2c_mmdb_conflict policy);
 
 struct c2c_mmdb_writer_stats {
 	uint64_t networks;    /* accepted networks */
 	uint64_t duplicates;  /* identical repeats dropped */
+	uint64_t conflicts;   /* same network, other data, dropped (C2C_MMDB_CONFLICT_FIRST) */
 	uint64_t values;      /* distinct data records */
 	uint64_t nodes;       /* search-tree nodes written (after finish) */
 	unsigned record_size; /* after finish */

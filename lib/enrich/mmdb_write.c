@@ -48,6 +48,7 @@ struct c2c_mmdb_writer {
 	size_t vidx_cap;
 	char **srcs;
 	size_t n_srcs, cap_srcs;
+	enum c2c_mmdb_conflict conflict;
 	struct c2c_mmdb_writer_stats st;
 };
 
@@ -82,6 +83,12 @@ c2c_mmdb_writer_free(struct c2c_mmdb_writer *w)
 	c2c_free(w->vidx);
 	c2c_free(w->nets);
 	c2c_free(w);
+}
+
+void
+c2c_mmdb_writer_set_conflict(struct c2c_mmdb_writer *w, enum c2c_mmdb_conflict policy)
+{
+	w->conflict = policy;
 }
 
 void
@@ -888,10 +895,15 @@ c2c_mmdb_writer_finish(struct c2c_mmdb_writer *w, const char *database_type,
 	qsort(w->nets, w->n_nets, sizeof(*w->nets), net_cmp);
 	/* Drop identical repeats; the same network with other data is an error. */
 	w->st.duplicates = 0;
+	w->st.conflicts = 0;
 	for (size_t i = 0; i < w->n_nets; i++) {
 		if (u > 0 && w->nets[u - 1].len == w->nets[i].len &&
 		    memcmp(w->nets[u - 1].a, w->nets[i].a, 16) == 0) {
 			const struct net_ent *a = &w->nets[u - 1], *b = &w->nets[i];
+			if (a->val != b->val && w->conflict == C2C_MMDB_CONFLICT_FIRST) {
+				w->st.conflicts++; /* sorted by (src, line): a came first */
+				continue;
+			}
 			if (a->val != b->val) {
 				rc = c2c_diag_line(diag, C2C_EFORMAT, w->srcs[b->src], b->line,
 				    "network also given at %s:%llu with different data",
