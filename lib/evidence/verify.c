@@ -1515,12 +1515,20 @@ check_claims(struct vctx *x)
 	for (size_t i = 0; i < x->n; i++) {
 		const json_t *e = x->lines[i].e;
 		const char *k = jstr(e, "kind");
-		if (e == NULL || k == NULL || !is_last_scan(x, e) ||
-		    (strcmp(k, "finding") != 0 && strcmp(k, "assessment") != 0))
-			continue;
-		rc = check_claim(x, i, k);
-		if (rc != C2C_OK)
-			return rc;
+		if (e != NULL && k != NULL && is_last_scan(x, e) &&
+		    (strcmp(k, "finding") == 0 || strcmp(k, "assessment") == 0)) {
+			rc = check_claim(x, i, k);
+			if (rc != C2C_OK)
+				return rc;
+		} else if (!x->lines[i].authentic) {
+			/* An altered input, refdata, records or report entry (or one no longer
+			 * readable as JSON) is a failed claim of its own. */
+			char id[64];
+			(void)snprintf(id, sizeof(id), "entry %zu", i);
+			emit(x, k != NULL ? k : "entry", id, C2C_V_FAILED, "ledger", C2C__LEDGER,
+			    x->lines[i].off, "ledger entry %zu is not the one under the signed "
+			    "checkpoint", i);
+		}
 	}
 	/* A claim in report.json that is not in the ledger is unproven. */
 	for (size_t a = 0; a < C2C_ARRAY_LEN(arrays) && x->report_doc != NULL; a++) {
