@@ -147,21 +147,14 @@ load_existing(struct c2c_case *c, struct c2c_diag *diag)
 	for (size_t pos = 0; pos < len;) {
 		const uint8_t *nl = memchr(data + pos, '\n', len - pos);
 		size_t l;
-		json_t *e = NULL;
 		if (nl == NULL) {
 			rc = c2c_diag_set(diag, C2C_EVERIFY, C2C__LEDGER, pos, "truncated ledger line");
 			goto out;
 		}
 		l = (size_t)(nl - (data + pos));
 		rc = push_leaf(c, data + pos, l);
-		if (rc == C2C_OK)
-			rc = c2c_json_parse((const char *)data + pos, l, C2C__LEDGER, &e, diag);
 		if (rc != C2C_OK)
 			goto out;
-		if (json_is_string(json_object_get(e, "kind")) &&
-		    strcmp(json_string_value(json_object_get(e, "kind")), "report") == 0)
-			c->scan++;
-		json_decref(e);
 		pos += l + 1;
 	}
 	c2c_merkle_root((const uint8_t(*)[32])c->leaves, c->n, root);
@@ -170,6 +163,20 @@ load_existing(struct c2c_case *c, struct c2c_diag *diag)
 		    "ledger (%llu entries) does not match the signed checkpoint (%llu entries): "
 		    "refusing to append", (unsigned long long)c->n, (unsigned long long)cp.size);
 		goto out;
+	}
+	/* Authentic entries: count the scans (one report entry closes each). */
+	for (size_t pos = 0; pos < len;) {
+		const uint8_t *nl = memchr(data + pos, '\n', len - pos);
+		size_t l = (size_t)(nl - (data + pos));
+		json_t *e = NULL;
+		rc = c2c_json_parse((const char *)data + pos, l, C2C__LEDGER, &e, diag);
+		if (rc != C2C_OK)
+			goto out;
+		if (json_is_string(json_object_get(e, "kind")) &&
+		    strcmp(json_string_value(json_object_get(e, "kind")), "report") == 0)
+			c->scan++;
+		json_decref(e);
+		pos += l + 1;
 	}
 	rc = c2c_buf_add(&c->ledger, data, len);
 	c->have_old = true;
