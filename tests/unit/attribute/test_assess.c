@@ -1,0 +1,335 @@
+/* Attribution assessment: the §4.8 worked example and the rules of §4.5-§4.7. C2C_TORTURE */
+#include <jansson.h>
+
+#include "c2chain/attribute.h"
+#include "c2chain/json.h"
+#include "test.h"
+
+#define KSHA "4be0c0ffee4be0c0ffee4be0c0ffee4be0c0ffee4be0c0ffee4be0c0ffee0001"
+
+static json_t *
+J(const char *text)
+{
+	json_error_t err;
+	json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (v == NULL) {
+		if (test_alloc_injected())
+			test_oom_exit();
+		TEST_FAIL_("bad test JSON at line %d: %s", err.line, err.text);
+	}
+	return v;
+}
+
+static const json_t *
+by_key(const json_t *arr, const char *key, const char *val)
+{
+	size_t i;
+	const json_t *o;
+	json_array_foreach(arr, i, o) {
+		const char *s = json_string_value(json_object_get(o, key));
+		if (s != NULL && strcmp(s, val) == 0)
+			return o;
+	}
+	TEST_FAIL_("no element with %s = %s", key, val);
+}
+
+static const json_t *
+res(const json_t *a)
+{
+	return json_object_get(a, "result");
+}
+
+static long long
+score(const json_t *a, const char *h)
+{
+	return json_integer_value(json_object_get(by_key(json_object_get(res(a), "scores"),
+	    "hypothesis", h), "score_e3"));
+}
+
+static const char *
+rating(const json_t *a, const char *item, const char *h)
+{
+	const json_t *it = by_key(json_object_get(res(a), "evidence"), "id", item);
+	return json_string_value(json_object_get(json_object_get(it, "ratings"), h));
+}
+
+static char *
+render(const json_t *a)
+{
+	struct c2c_buf b;
+	c2c_buf_init(&b, 1 << 20);
+	ASSERT_OK(c2c_wording_render(a, &b));
+	ASSERT_NONNULL(c2c_buf_cstr(&b));
+	return (char *)c2c_buf_steal(&b, NULL);
+}
+
+/* ---- §4.8: K1, three addresses (two relays), one key link to X via vendor report R ---------- */
+
+static const char k1_findings[] =
+    "["
+    "{\"id\":\"infrastructure:01\",\"type\":\"infrastructure\",\"rung\":\"L2\","
+    " \"subject\":{\"ip\":\"198.51.100.7\"},"
+    " \"result\":{\"role\":\"unknown\",\"fqdns\":[\"upd.example.net\"],\"cert_sha256\":\"" KSHA "\","
+    "  \"controlled_hosts\":14,\"first_contact\":\"2024-03-01T00:00:00.000000Z\","
+    "  \"last_contact\":\"2024-05-31T00:00:00.000000Z\",\"findings\":[\"beacon:a\"]}},"
+    "{\"id\":\"infrastructure:02\",\"type\":\"infrastructure\",\"rung\":\"L2\","
+    " \"subject\":{\"ip\":\"203.0.113.5\"},"
+    " \"result\":{\"role\":\"compromised-relay\",\"role_basis\":\"residential ASN, SSH banner "
+    "of a SOHO router\",\"asn\":64501,\"country\":\"DE\",\"geo\":{\"db\":\"GeoLite2-Country\","
+    "\"build\":\"2024-05-28\",\"sha256\":\"9f2c\"},\"findings\":[\"beacon:b\"]}},"
+    "{\"id\":\"infrastructure:03\",\"type\":\"infrastructure\",\"rung\":\"L2\","
+    " \"subject\":{\"ip\":\"203.0.113.9\"},"
+    " \"result\":{\"role\":\"compromised-relay\",\"role_basis\":\"residential ASN, SSH banner "
+    "of a SOHO router\",\"asn\":64502,\"country\":\"FR\",\"geo\":{\"db\":\"GeoLite2-Country\","
+    "\"build\":\"2024-05-28\",\"sha256\":\"9f2c\"},\"findings\":[\"beacon:c\"]}},"
+    "{\"id\":\"beacon:a\",\"type\":\"beacon\",\"subject\":{\"host\":\"10.0.0.5\",\"peer\":"
+    "\"198.51.100.7\"},\"result\":{\"period_us\":300000000}},"
+    "{\"id\":\"beacon:b\",\"type\":\"beacon\",\"subject\":{\"host\":\"10.0.0.6\",\"peer\":"
+    "\"203.0.113.5\"},\"result\":{\"period_us\":300000000}},"
+    "{\"id\":\"beacon:c\",\"type\":\"beacon\",\"subject\":{\"host\":\"10.0.0.7\",\"peer\":"
+    "\"203.0.113.9\"},\"result\":{\"period_us\":300000000}},"
+    "{\"id\":\"tls-key-possession:k\",\"type\":\"tls-key-possession\",\"subject\":{\"peer\":"
+    "\"198.51.100.7\"},\"result\":{\"cert_sha256\":\"" KSHA "\",\"verified\":true}},"
+    "{\"id\":\"operator-hours:k1\",\"type\":\"operator-hours\",\"subject\":{\"cluster\":\"K1\"},"
+    " \"result\":{\"utc_start_hour\":1,\"utc_end_hour\":9,\"days\":\"weekdays\"}},"
+    "{\"id\":\"beacon:z\",\"type\":\"beacon\",\"subject\":{\"host\":\"10.0.0.9\",\"peer\":"
+    "\"192.0.2.99\"},\"result\":{}}"
+    "]";
+
+static const char k1_cluster[] =
+    "{\"id\":\"K1\",\"members\":[\"203.0.113.9\",\"198.51.100.7\",\"203.0.113.5\"],\"edges\":[]}";
+
+static const char k1_external[] =
+    "[{\"id\":\"R\",\"source\":\"R\",\"title\":\"vendor report R\",\"rating\":\"B2\","
+    "\"sha256\":\"aa00\",\"assertions\":["
+    "{\"kind\":\"certificate\",\"actor\":\"X\",\"cert_sha256\":\"" KSHA "\",\"name\":\"k\"},"
+    "{\"kind\":\"operating-hours\",\"actor\":\"X\",\"utc_start_hour\":0,\"utc_end_hour\":10}]}]";
+
+/* The example's hypothesis set is X, FF(X), TOOL, RELAY, UNK: the other standing alternatives
+ * are removed by recorded judgements, as §4.2 requires. */
+static const char k1_judgements[] =
+    "[{\"kind\":\"remove-hypothesis\",\"hypothesis\":\"H-CRIM\",\"reason\":\"no monetisation "
+    "traffic\",\"by\":\"analyst A\"},"
+    "{\"kind\":\"remove-hypothesis\",\"hypothesis\":\"H-RENT\",\"reason\":\"not in the worked "
+    "example\",\"by\":\"analyst A\"},"
+    "{\"kind\":\"remove-hypothesis\",\"hypothesis\":\"H-ANON\",\"reason\":\"not in the worked "
+    "example\",\"by\":\"analyst A\"},"
+    "{\"kind\":\"remove-hypothesis\",\"hypothesis\":\"H-SINK\",\"reason\":\"not in the worked "
+    "example\",\"by\":\"analyst A\"},"
+    "{\"kind\":\"remove-hypothesis\",\"hypothesis\":\"H-LOCAL\",\"reason\":\"not in the worked "
+    "example\",\"by\":\"analyst A\"}]";
+
+static json_t *
+assess_k1(void)
+{
+	json_t *cl = J(k1_cluster), *fi = J(k1_findings), *ex = J(k1_external), *ju = J(k1_judgements);
+	struct c2c_assess_params p;
+	json_t *a = NULL;
+	struct c2c_diag d = { 0 };
+	c2c_assess_params_init(&p);
+	p.judgements = ju;
+	p.question = "Who operates K1 (3 IPs, 1 domain), which controlled 14 hosts?";
+	ASSERT_OK(c2c_assess_cluster(NULL, cl, fi, ex, &p, &a, &d));
+	json_decref(cl);
+	json_decref(fi);
+	json_decref(ex);
+	json_decref(ju);
+	return a;
+}
+
+#define HX "H-X:name:x"
+#define HFF "H-FF:name:x"
+
+static void
+worked_example_matrix(void)
+{
+	json_t *a = assess_k1();
+	const json_t *r = res(a), *sens;
+	static const char *const hyps[] = { HX, HFF, "H-TOOL", "H-RELAY", "H-UNK" };
+	static const char *const want[4][5] = {
+		{ "C", "C", "C", "C", "C" },   /* E1 beacons, public profile */
+		{ "C", "C", "N", "CC", "C" },  /* E2 relays */
+		{ "CC", "I", "I", "I", "I" },  /* E3 key possession of k, R ties k to X */
+		{ "C", "C", "N", "N", "N" },   /* E4 operator hours */
+	};
+	static const int weights[4] = { 1414, 2000, 2000, 1000 };
+	static const char *const groups[4] = { "g1", "g2", "g3", "g4" };
+
+	ASSERT_STR_EQ(json_string_value(json_object_get(a, "type")), "assessment");
+	ASSERT_STR_EQ(json_string_value(json_object_get(a, "rung")), "L4");
+	ASSERT_EQ(json_array_size(json_object_get(r, "evidence")), 4);
+	for (int i = 0; i < 4; i++) {
+		char id[8];
+		const json_t *it;
+		(void)snprintf(id, sizeof(id), "E%d", i + 1);
+		it = by_key(json_object_get(r, "evidence"), "id", id);
+		ASSERT_EQ(json_integer_value(json_object_get(it, "weight_e3")), weights[i]);
+		ASSERT_STR_EQ(json_string_value(json_object_get(it, "group")), groups[i]);
+		for (int h = 0; h < 5; h++)
+			ASSERT_STR_EQ(rating(a, id, hyps[h]), want[i][h]);
+	}
+	ASSERT_STR_EQ(json_string_value(json_object_get(by_key(json_object_get(r, "evidence"), "id",
+	    "E3"), "spoofability")), "high");
+	ASSERT_STR_EQ(json_string_value(json_object_get(by_key(json_object_get(r, "evidence"), "id",
+	    "E2"), "spoofability")), "low");
+	/* Scores: only E3 produces inconsistency. */
+	ASSERT_EQ(score(a, HX), 0);
+	ASSERT_EQ(score(a, HFF), -2000);
+	ASSERT_EQ(score(a, "H-TOOL"), -2000);
+	ASSERT_EQ(score(a, "H-RELAY"), -2000);
+	ASSERT_EQ(score(a, "H-UNK"), -2000);
+	ASSERT_EQ(json_array_size(json_object_get(r, "scores")), 5);
+	ASSERT_STR_EQ(json_string_value(json_object_get(r, "leader")), HX);
+	/* E1 is non-diagnostic. */
+	ASSERT_EQ(json_array_size(json_object_get(r, "non_diagnostic")), 1);
+	ASSERT_STR_EQ(json_string_value(json_array_get(json_object_get(r, "non_diagnostic"), 0)),
+	    "E1");
+	/* Leave-one-group-out: only without g3 does the leader change (a five-way tie). */
+	sens = json_object_get(r, "sensitivity");
+	ASSERT_EQ(json_array_size(sens), 4);
+	for (int g = 0; g < 4; g++) {
+		const json_t *s = by_key(sens, "without", groups[g]);
+		ASSERT_EQ(json_is_true(json_object_get(s, "changed")), g == 2);
+		ASSERT_EQ(json_array_size(json_object_get(s, "leaders")), g == 2 ? 5 : 1);
+	}
+	/* Confidence Low: a single hard-to-spoof group; likelihood "likely" (55-80 %). */
+	ASSERT_STR_EQ(json_string_value(json_object_get(r, "confidence")), "Low");
+	ASSERT_EQ(json_integer_value(json_object_get(r, "stix_confidence")), 15);
+	ASSERT_STR_EQ(json_string_value(json_object_get(json_object_get(r, "likelihood"), "term")),
+	    "likely");
+	ASSERT_EQ(json_integer_value(json_array_get(json_object_get(json_object_get(r,
+	    "likelihood"), "range"), 0)), 55);
+	/* Conservative posterior under uniform priors: 10^-0.9 / (10^-0.9 + 3*10^-1.9 +
+	 * 10^-1.6) = 0.6669 (integer evaluation at 1/1024-ban resolution). */
+	{
+		long long post = json_integer_value(json_object_get(json_object_get(r, "lr"),
+		    "posterior_least_e6"));
+		ASSERT(post >= 666000 && post <= 668000);
+	}
+	ASSERT_EQ(json_is_false(json_object_get(json_object_get(r, "confidence_rules"),
+	    "a_two_hard_groups_of_different_classes")), 1);
+	/* The relays' locations are not operator evidence. */
+	ASSERT_EQ(json_array_size(json_object_get(r, "excluded_evidence")), 2);
+	/* Unrelated beacon:z is not about K1. */
+	ASSERT_EQ(json_array_size(json_object_get(by_key(json_object_get(r, "evidence"), "id",
+	    "E1"), "sources")), 3);
+	json_decref(a);
+}
+
+static void
+worked_example_sentences(void)
+{
+	json_t *a = assess_k1();
+	char *md = render(a);
+	static const char *const want[] = {
+		"We assess that the operator of K1 *likely* controls the private key of "
+		"certificate k that [R] associates with X.\n\n",
+		"We hold this with *low confidence*: it rests on a single independent evidence "
+		"group (E3); two of the three K1 addresses are assessed as compromised relays, and "
+		"their location says nothing about the operator.\n\n",
+		"Alternatives not excluded: key leak or resale (H-TOOL variant), FF(X) with a stolen "
+		"key.\n\n",
+		"What would change this assessment:\n- a second infrastructure link of a different "
+		"class (e.g. rotation cadence matching X's known servers)\n- evidence that key k is "
+		"public\n\n",
+		"203.0.113.5 is geolocated to DE by GeoLite2-Country and is assessed as a "
+		"compromised relay (residential ASN, SSH banner of a SOHO router). This concerns the "
+		"network location of 203.0.113.5 as recorded by GeoLite2-Country (build 2024-05-28, "
+		"SHA-256 9f2c). Geolocation databases are unreliable for infrastructure addresses. "
+		"This statement does not establish where, or by whom, the server is operated, and "
+		"the location of a relay is not used as evidence about the operator.\n\n",
+		"Two of the three K1 addresses are assessed as compromised relays.\n\n",
+		/* no clustering edges are recorded for K1: the chain rule caps the L4 claim */
+		"The L4 claim that K1 belongs to X is capped at low confidence: the cluster on which "
+		"it rests holds only with low confidence.\n\n",
+		"The coverage of these observations",
+		"Hypothesis criminal operator (H-CRIM) was removed by a recorded judgement of "
+		"analyst A: no monetisation traffic.\n\n",
+	};
+	for (size_t i = 0; i < C2C_ARRAY_LEN(want); i++)
+		if (strstr(md, want[i]) == NULL)
+			TEST_FAIL_("missing sentence:\n%s\n--- in ---\n%s", want[i], md);
+	/* The likelihood sentence precedes the confidence sentence. */
+	ASSERT(strstr(md, "*likely*") < strstr(md, "*low confidence*"));
+	free(md);
+	json_decref(a);
+}
+
+static void
+deterministic_and_order_free(void)
+{
+	json_t *a = assess_k1(), *b = assess_k1();
+	json_t *cl = J(k1_cluster), *fi = J(k1_findings), *ex = J(k1_external), *ju = J(k1_judgements);
+	json_t *rev = json_array(), *c = NULL;
+	struct c2c_assess_params p;
+	struct c2c_buf x, y;
+	ASSERT_NONNULL(rev);
+	for (size_t i = json_array_size(fi); i-- > 0;)
+		ASSERT_OK(c2c_json_append_new(rev, json_incref(json_array_get(fi, i))));
+	c2c_assess_params_init(&p);
+	p.judgements = ju;
+	p.question = "Who operates K1 (3 IPs, 1 domain), which controlled 14 hosts?";
+	ASSERT_OK(c2c_assess_cluster(NULL, cl, rev, ex, &p, &c, NULL));
+	c2c_buf_init(&x, 1 << 22);
+	c2c_buf_init(&y, 1 << 22);
+	ASSERT_OK(c2c_json_canon(a, &x));
+	ASSERT_OK(c2c_json_canon(b, &y));
+	ASSERT_EQ(x.len, y.len);
+	ASSERT_MEM_EQ(x.data, y.data, x.len);
+	c2c_buf_reset(&y);
+	ASSERT_OK(c2c_json_canon(c, &y));
+	ASSERT_EQ(x.len, y.len);
+	ASSERT_MEM_EQ(x.data, y.data, x.len);
+	ASSERT(strncmp(json_string_value(json_object_get(a, "id")), "assessment:", 11) == 0);
+	c2c_buf_fini(&x);
+	c2c_buf_fini(&y);
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+	json_decref(cl);
+	json_decref(fi);
+	json_decref(ex);
+	json_decref(ju);
+	json_decref(rev);
+}
+
+static void
+bad_input_is_rejected(void)
+{
+	json_t *fi = J("[]"), *cl = J("{\"id\":\"K\",\"members\":[]}"), *a = NULL;
+	json_t *cl2 = J("{\"id\":\"K\",\"members\":[\"192.0.2.1\"]}");
+	json_t *ju = J("[{\"kind\":\"remove-hypothesis\",\"hypothesis\":\"H-NOPE\",\"reason\":\"x\"}]");
+	json_t *ex = J("[{\"id\":\"R\",\"source\":\"R\",\"rating\":\"Z9\"}]");
+	json_t *pr = J("[{\"hypothesis\":\"H-UNK\",\"min_e6\":0,\"max_e6\":10}]");
+	struct c2c_assess_params p;
+	struct c2c_diag d = { 0 };
+	c2c_assess_params_init(&p);
+	ASSERT_ERR(c2c_assess_cluster(NULL, cl, fi, NULL, &p, &a, &d), C2C_EINVAL);
+	p.judgements = ju;
+	ASSERT_ERR(c2c_assess_cluster(NULL, cl2, fi, NULL, &p, &a, &d), C2C_EINVAL);
+	p.judgements = NULL;
+	ASSERT_ERR(c2c_assess_cluster(NULL, cl2, fi, ex, &p, &a, &d), C2C_EINVAL);
+	p.priors = pr;
+	ASSERT_ERR(c2c_assess_cluster(NULL, cl2, fi, NULL, &p, &a, &d), C2C_EINVAL);
+	p.priors = NULL;
+	/* An empty case: nothing to go on, Insufficient, and the report says so. */
+	ASSERT_OK(c2c_assess_cluster(NULL, cl2, fi, NULL, &p, &a, &d));
+	ASSERT_STR_EQ(json_string_value(json_object_get(res(a), "confidence")), "Insufficient");
+	ASSERT(json_is_null(json_object_get(res(a), "likelihood")));
+	{
+		char *md = render(a);
+		ASSERT(strstr(md, "does not support attributing K to any named actor") != NULL);
+		ASSERT(strstr(md, "What would change this assessment:") != NULL);
+		free(md);
+	}
+	json_decref(a);
+	json_decref(fi);
+	json_decref(cl);
+	json_decref(cl2);
+	json_decref(ju);
+	json_decref(ex);
+	json_decref(pr);
+}
+
+TEST_MAIN(worked_example_matrix, worked_example_sentences, deterministic_and_order_free,
+    bad_input_is_rejected)
