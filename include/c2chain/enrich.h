@@ -224,10 +224,11 @@ c2c_err c2c_refdata_match_name(const struct c2c_refdata *r, enum c2c_ref_kind ki
     const char *name, struct c2c_ref_match *m);
 /* Is `asn` in a residential list? */
 c2c_err c2c_refdata_match_asn(const struct c2c_refdata *r, uint32_t asn, struct c2c_ref_match *m);
-/* Was `ip` a Tor exit at time `t`: an ExitAddress observation within `window` microseconds of
- * t (either side)? The closest observation is reported. */
-c2c_err c2c_refdata_match_tor(const struct c2c_refdata *r, const struct c2c_ip *ip, c2c_time t,
-    c2c_time window, struct c2c_ref_match *m);
+/* Was `ip` a Tor exit while it was observed, from `t_first` to `t_last`: is there an
+ * ExitAddress observation in [t_first - window, t_last + window]? The earliest such
+ * observation is reported. C2C_OK with *m, or C2C_ENOTFOUND. */
+c2c_err c2c_refdata_match_tor(const struct c2c_refdata *r, const struct c2c_ip *ip,
+    c2c_time t_first, c2c_time t_last, c2c_time window, struct c2c_ref_match *m);
 
 /* Pin of list i as JSON {"sha256","size","kind","name","format","version","entries"}. */
 c2c_err c2c_refdata_pin_json(const struct c2c_refdata *r, unsigned i, json_t **out);
