@@ -1618,7 +1618,7 @@ quote_l5(struct ctx *c)
 		const struct c2c_actor *ac = m->cand[x].actor;
 		if (ac != NULL && ac->sponsor != NULL && strcmp(ac->sponsor, "Unknown") != 0) {
 			json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "source",
-			    "the MISP galaxy threat-actor catalogue", "rating", c->p->catalogue_rating,
+			    "The MISP galaxy threat-actor catalogue", "rating", c->p->catalogue_rating,
 			    "subject", m->cand[x].name, "relation", "is suspected to be sponsored by",
 			    "object", ac->sponsor);
 			if ((rc = c2c_json_append_new(m->l5, o)) != C2C_OK)

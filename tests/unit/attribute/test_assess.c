@@ -60,6 +60,8 @@ render(const json_t *a)
 	c2c_buf_init(&b, 1 << 20);
 	ASSERT_OK(c2c_wording_render(a, &b));
 	ASSERT_NONNULL(c2c_buf_cstr(&b));
+	if (getenv("C2C_TEST_DUMP") != NULL) /* for reading the rendered sections by eye */
+		printf("----\n%s", (const char *)b.data);
 	return (char *)c2c_buf_steal(&b, NULL);
 }
 
@@ -331,5 +333,374 @@ bad_input_is_rejected(void)
 	json_decref(pr);
 }
 
+
+/* ---- scenario helpers ---------------------------------------------------------------------- */
+
+static struct c2c_catalogue *
+small_catalogue(void)
+{
+	static const char stix[] =
+	    "{\"type\":\"bundle\",\"id\":\"bundle--1\",\"spec_version\":\"2.0\",\"objects\":["
+	    "{\"type\":\"intrusion-set\",\"id\":\"intrusion-set--4283ae19-69c7-4347-a35e-b56f08eb660b\","
+	    "\"name\":\"ZIRCONIUM\",\"aliases\":[\"ZIRCONIUM\",\"APT31\",\"Violet Typhoon\"],"
+	    "\"external_references\":[{\"source_name\":\"mitre-attack\",\"external_id\":\"G0128\"}]}]}";
+	static const char misp[] =
+	    "{\"type\":\"threat-actor\",\"name\":\"Threat Actor\",\"uuid\":\"u\",\"values\":["
+	    "{\"value\":\"APT31\",\"uuid\":\"6bf7e6b6-5917-45a6-9567-f0baba79768c\",\"meta\":{"
+	    "\"country\":\"CN\",\"cfr-suspected-state-sponsor\":\"China\","
+	    "\"synonyms\":[\"ZIRCONIUM\",\"JUDGMENT PANDA\"]}}]}";
+	char p1[512], p2[512];
+	FILE *f;
+	struct c2c_catalogue *cat = NULL;
+	(void)snprintf(p1, sizeof(p1), "%s/as_stix.json", test_tmpdir());
+	(void)snprintf(p2, sizeof(p2), "%s/as_misp.json", test_tmpdir());
+	ASSERT((f = fopen(p1, "wb")) != NULL);
+	ASSERT(fputs(stix, f) >= 0 && fclose(f) == 0);
+	ASSERT((f = fopen(p2, "wb")) != NULL);
+	ASSERT(fputs(misp, f) >= 0 && fclose(f) == 0);
+	{
+		struct c2c_catalogue_src src[2] = { { p1, NULL }, { p2, NULL } };
+		ASSERT_OK(c2c_catalogue_load(src, 2, &cat, NULL));
+	}
+	return cat;
+}
+
+/* n members 192.0.2.(10+i) with `role` and country CN, each with an intel hit labelled APT31
+ * from feed number (i % feeds). */
+static json_t *
+scenario_findings(int n, const char *role, int feeds)
+{
+	json_t *a = json_array();
+	ASSERT_NONNULL(a);
+	for (int i = 0; i < n; i++) {
+		char ip[32], buf[1024], fsha[80];
+		(void)snprintf(ip, sizeof(ip), "192.0.2.%d", 10 + i);
+		(void)snprintf(fsha, sizeof(fsha), "feed%02d", feeds ? i % feeds : 0);
+		(void)snprintf(buf, sizeof(buf),
+		    "{\"id\":\"infrastructure:%d\",\"type\":\"infrastructure\",\"subject\":{\"ip\":"
+		    "\"%s\"},\"result\":{\"role\":\"%s\",\"role_basis\":\"residential ASN (AS64%03d), "
+		    "router banner\",\"country\":\"CN\",\"controlled_hosts\":2,\"findings\":[]},"
+		    "\"evidence\":{\"refdata\":[\"sha256:mmdb\"]}}", i, ip, role, i);
+		ASSERT_OK(c2c_json_append_new(a, J(buf)));
+		if (feeds == 0)
+			continue;
+		(void)snprintf(buf, sizeof(buf),
+		    "{\"id\":\"intel-hit:%d\",\"type\":\"intel-hit\",\"subject\":{\"host\":\"10.0.0.%d\","
+		    "\"peer\":\"%s\"},\"result\":{\"labels\":[{\"label\":\"apt-31\",\"feed\":"
+		    "\"maltrail apt_judgmentpanda.txt\",\"feed_sha256\":\"%s\"}]}}", i, i + 1, ip, fsha);
+		ASSERT_OK(c2c_json_append_new(a, J(buf)));
+	}
+	return a;
+}
+
+static json_t *
+scenario_cluster(const char *id, int n)
+{
+	json_t *c = J("{\"members\":[]}");
+	ASSERT_OK(c2c_json_set_str(c, "id", id));
+	for (int i = 0; i < n; i++) {
+		char ip[32];
+		(void)snprintf(ip, sizeof(ip), "192.0.2.%d", 10 + i);
+		ASSERT_OK(c2c_json_append_new(json_object_get(c, "members"), json_string(ip)));
+	}
+	return c;
+}
+
+static int
+level_rank(const json_t *a)
+{
+	const char *c = json_string_value(json_object_get(res(a), "confidence"));
+	static const char *const n[] = { "Insufficient", "Low", "Moderate", "High" };
+	for (int i = 0; i < 4; i++)
+		if (strcmp(c, n[i]) == 0)
+			return i;
+	TEST_FAIL_("bad confidence %s", c);
+}
+
+/* Geolocation and feed overlap alone: never above Low, whatever their number, and even when an
+ * analyst rates them as strongly as possible and removes the false-flag hypothesis. */
+static void
+geolocation_and_feeds_never_above_low(void)
+{
+	struct c2c_catalogue *cat = small_catalogue();
+	for (int feeds = 1; feeds <= 5; feeds++) {
+		json_t *fi = scenario_findings(5, "unknown", feeds), *cl = scenario_cluster("K2", 5);
+		json_t *a = NULL;
+		struct c2c_assess_params p;
+		c2c_assess_params_init(&p);
+		ASSERT_OK(c2c_assess_cluster(cat, cl, fi, NULL, &p, &a, NULL));
+		ASSERT(level_rank(a) <= 1);
+		/* Every item is the candidate's feed overlap or geolocation; none is hard to plant. */
+		{
+			size_t i;
+			const json_t *it;
+			json_array_foreach(json_object_get(res(a), "evidence"), i, it) {
+				const char *sp = json_string_value(json_object_get(it, "spoofability"));
+				ASSERT(strcmp(sp, "trivial") == 0 || strcmp(sp, "low") == 0);
+			}
+			ASSERT_EQ(json_array_size(json_object_get(res(a), "evidence")),
+			    (size_t)feeds + 1);
+		}
+		ASSERT_STR_EQ(rating(a, "E1", "H-X:G0128"), rating(a, "E1", "H-FF:G0128"));
+		ASSERT_EQ(score(a, "H-X:G0128"), score(a, "H-FF:G0128"));
+		json_decref(a);
+		json_decref(fi);
+		json_decref(cl);
+	}
+	{
+		/* The strongest reading an analyst could give: plantable items rated against every
+		 * alternative, and the false flag removed by judgement. Still Low. */
+		json_t *fi = scenario_findings(5, "unknown", 3), *cl = scenario_cluster("K2", 5);
+		json_t *ju = J("[{\"kind\":\"remove-hypothesis\",\"hypothesis\":\"H-FF:G0128\","
+			       "\"reason\":\"analyst considers a false flag implausible\"},"
+			       "{\"kind\":\"evidence\",\"id\":\"J1\",\"class\":\"infrastructure\","
+			       "\"spoofability\":\"low\",\"relevance\":\"H\",\"reliability\":\"B2\","
+			       "\"candidate\":\"APT31\",\"statement\":\"the overlapping addresses are "
+			       "APT31's known servers\",\"ratings\":{\"candidate\":\"CC\",\"H-UNK\":"
+			       "\"II\",\"H-CRIM\":\"II\",\"H-TOOL\":\"II\",\"H-RENT\":\"II\","
+			       "\"H-RELAY\":\"II\",\"H-ANON\":\"II\",\"H-SINK\":\"II\",\"H-LOCAL\":"
+			       "\"II\"}},"
+			       "{\"kind\":\"evidence\",\"id\":\"J2\",\"class\":\"language\","
+			       "\"spoofability\":\"trivial\",\"relevance\":\"H\",\"reliability\":\"B2\","
+			       "\"candidate\":\"APT31\",\"statement\":\"Chinese strings\",\"ratings\":{"
+			       "\"candidate\":\"CC\",\"H-UNK\":\"II\",\"H-CRIM\":\"II\",\"H-TOOL\":\"II\","
+			       "\"H-RENT\":\"II\",\"H-RELAY\":\"II\",\"H-ANON\":\"II\",\"H-SINK\":\"II\","
+			       "\"H-LOCAL\":\"II\"}}]");
+		json_t *a = NULL;
+		struct c2c_assess_params p;
+		c2c_assess_params_init(&p);
+		p.judgements = ju;
+		ASSERT_OK(c2c_assess_cluster(cat, cl, fi, NULL, &p, &a, NULL));
+		ASSERT_STR_EQ(json_string_value(json_object_get(res(a), "leader")), "H-X:G0128");
+		ASSERT_STR_EQ(json_string_value(json_object_get(res(a), "confidence")), "Low");
+		ASSERT(json_is_true(json_object_get(json_object_get(res(a), "confidence_rules"),
+		    "spoofable_only")));
+		{
+			char *md = render(a);
+			ASSERT(strstr(md, "*low confidence*: it rests on 2 independent") == NULL);
+			ASSERT(strstr(md, "its support consists only of evidence that is cheap to plant")
+			    != NULL);
+			ASSERT(strstr(md, "geolocated to CN") != NULL);
+			ASSERT(strstr(md, "does not establish where, or by whom, the server is operated")
+			    != NULL);
+			ASSERT(strstr(md, "The MISP galaxy threat-actor catalogue (rated C3) states "
+					  "that ZIRCONIUM is suspected to be sponsored by China. This "
+					  "engine did not and cannot verify this") != NULL);
+			free(md);
+		}
+		json_decref(a);
+		json_decref(fi);
+		json_decref(cl);
+		json_decref(ju);
+	}
+	c2c_catalogue_free(cat);
+}
+
+/* Planted (trivially spoofable) evidence pointing at a group: the false flag stays open. */
+static void
+planted_evidence_keeps_false_flag(void)
+{
+	struct c2c_catalogue *cat = small_catalogue();
+	json_t *fi = scenario_findings(3, "owned", 1), *cl = scenario_cluster("K3", 3);
+	json_t *ju = J("[{\"kind\":\"evidence\",\"id\":\"J1\",\"class\":\"language\","
+		       "\"spoofability\":\"trivial\",\"relevance\":\"H\",\"reliability\":\"A1\","
+		       "\"candidate\":\"APT31\",\"statement\":\"C2 banner in Chinese, compile times in "
+		       "UTC+8\",\"ratings\":{\"candidate\":\"CC\",\"false-flag\":\"II\",\"H-UNK\":"
+		       "\"II\",\"H-CRIM\":\"II\",\"H-TOOL\":\"II\"}}]");
+	json_t *a = NULL;
+	struct c2c_assess_params p;
+	const json_t *ff;
+	ASSERT_OK(c2c_json_append_new(fi, J("{\"id\":\"artefact:1\",\"type\":\"artefact\","
+					    "\"subject\":{\"peer\":\"192.0.2.10\"},\"result\":{"
+					    "\"class\":\"language\",\"label\":\"Violet Typhoon\","
+					    "\"statement\":\"simplified Chinese HTTP error page\"}}")));
+	c2c_assess_params_init(&p);
+	p.judgements = ju;
+	ASSERT_OK(c2c_assess_cluster(cat, cl, fi, NULL, &p, &a, NULL));
+	/* The planted item claimed II for the false flag; the engine rates it like X. */
+	{
+		size_t i;
+		const json_t *it;
+		int seen = 0;
+		json_array_foreach(json_object_get(res(a), "evidence"), i, it) {
+			const json_t *r = json_object_get(it, "ratings");
+			ASSERT_STR_EQ(json_string_value(json_object_get(r, "H-X:G0128")),
+			    json_string_value(json_object_get(r, "H-FF:G0128")));
+			seen++;
+		}
+		ASSERT(seen >= 4); /* role, feed, artefact, geolocation, judgement */
+	}
+	ff = by_key(json_object_get(res(a), "scores"), "hypothesis", "H-FF:G0128");
+	ASSERT(json_is_false(json_object_get(ff, "rejected")));
+	ASSERT_EQ(score(a, "H-FF:G0128"), score(a, "H-X:G0128"));
+	ASSERT(level_rank(a) <= 1);
+	{
+		char *md = render(a);
+		ASSERT(strstr(md, "FF(ZIRCONIUM)") != NULL);
+		ASSERT(strstr(md, "We assess that") == NULL); /* no judgement sentence */
+		free(md);
+	}
+	json_decref(a);
+	json_decref(fi);
+	json_decref(cl);
+	json_decref(ju);
+	c2c_catalogue_free(cat);
+}
+
+/* A cluster of compromised relays on residential ASNs: relay infrastructure, and its location is
+ * not used as operator evidence. */
+static void
+relay_cluster(void)
+{
+	struct c2c_catalogue *cat = small_catalogue();
+	json_t *fi = scenario_findings(3, "compromised-relay", 1), *cl = scenario_cluster("K4", 3);
+	json_t *a = NULL;
+	struct c2c_assess_params p;
+	const json_t *r, *sc;
+	size_t i;
+	const json_t *it;
+	long long relay_lr, best_other = -1000000;
+	c2c_assess_params_init(&p);
+	ASSERT_OK(c2c_assess_cluster(cat, cl, fi, NULL, &p, &a, NULL));
+	r = res(a);
+	ASSERT_EQ(json_array_size(json_object_get(r, "excluded_evidence")), 3);
+	json_array_foreach(json_object_get(r, "excluded_evidence"), i, it)
+		ASSERT_STR_EQ(json_string_value(json_object_get(it, "class")), "geolocation");
+	json_array_foreach(json_object_get(r, "evidence"), i, it)
+		ASSERT(strncmp(json_string_value(json_object_get(it, "group_key")), "refdata:geo", 11));
+	json_array_foreach(json_object_get(r, "roles"), i, it) {
+		ASSERT_STR_EQ(json_string_value(json_object_get(it, "role")), "compromised-relay");
+		ASSERT(json_is_false(json_object_get(it, "location_used")));
+	}
+	/* The role row: relay CC; rented hosting, sinkhole and local contradicted. */
+	ASSERT_STR_EQ(rating(a, "E1", "H-RELAY"), "CC");
+	ASSERT_STR_EQ(rating(a, "E1", "H-RENT"), "I");
+	ASSERT(level_rank(a) <= 1);
+	/* The likelihood pass favours relay infrastructure over every other explanation. */
+	sc = json_object_get(r, "scores");
+	relay_lr = json_integer_value(json_object_get(by_key(sc, "hypothesis", "H-RELAY"),
+	    "lr_total_mb"));
+	json_array_foreach(sc, i, it) {
+		long long v = json_integer_value(json_object_get(it, "lr_total_mb"));
+		if (strcmp(json_string_value(json_object_get(it, "hypothesis")), "H-RELAY") != 0 &&
+		    v > best_other)
+			best_other = v;
+	}
+	ASSERT(relay_lr > best_other);
+	{
+		char *md = render(a);
+		ASSERT(strstr(md, "Three of the three K4 addresses are assessed as compromised "
+				  "relays.") != NULL);
+		ASSERT(strstr(md, "192.0.2.11 is geolocated to CN by the pinned geolocation database "
+				  "and is assessed as a compromised relay") != NULL);
+		ASSERT(strstr(md, "the location of a relay is not used as evidence about the "
+				  "operator") != NULL);
+		ASSERT(strstr(md, "upstream flow data for the relays") != NULL);
+		ASSERT(strstr(md, "does not support attributing K4 to any named actor") != NULL);
+		free(md);
+	}
+	json_decref(a);
+	json_decref(fi);
+	json_decref(cl);
+	c2c_catalogue_free(cat);
+}
+
+/* apt1.json (STIX 2.1 example) as external intelligence: an L4 claim capped at Moderate. */
+static void
+apt1_external_capped(void)
+{
+	char b[512];
+	const char *path = test_shared(
+	    "threat-intel/stix2-examples/cti-documentation/examples/example_json/apt1.json", b,
+	    sizeof(b));
+	char *text;
+	json_t *bundle, *ext, *fi, *cl, *a = NULL, *ju;
+	struct c2c_assess_params p;
+	const json_t *claim;
+	if (path == NULL)
+		return;
+	text = test_read_file(path, NULL);
+	ASSERT(text != NULL);
+	bundle = J(text);
+	free(text);
+	ext = J("[{\"id\":\"apt1\",\"source\":\"Mandiant APT1 report (STIX 2.1 example)\","
+		"\"rating\":\"B2\",\"sha256\":\"2f22536e419a06c44198b5b4854e33124e76b604929a3da8bd013e0"
+		"ab8676c30\"}]");
+	ASSERT_OK(c2c_json_set_new(json_array_get(ext, 0), "bundle", bundle));
+	fi = J("[{\"id\":\"infrastructure:a\",\"type\":\"infrastructure\",\"subject\":{\"ip\":"
+	       "\"58.247.10.20\"},\"result\":{\"role\":\"owned\",\"fqdns\":[\"hugesoft.org\"]}},"
+	       "{\"id\":\"infrastructure:b\",\"type\":\"infrastructure\",\"subject\":{\"ip\":"
+	       "\"112.65.1.1\"},\"result\":{\"role\":\"owned\"}},"
+	       "{\"id\":\"beacon:a\",\"type\":\"beacon\",\"subject\":{\"peer\":\"58.247.10.20\"}},"
+	       "{\"id\":\"cluster-edge:1\",\"type\":\"cluster-edge\",\"result\":{\"kind\":"
+	       "\"tls-key\",\"spoofability\":\"high\"}},"
+	       "{\"id\":\"cluster-edge:2\",\"type\":\"cluster-edge\",\"result\":{\"kind\":"
+	       "\"rotation-cadence\",\"spoofability\":\"high\"}}]");
+	cl = J("{\"id\":\"K5\",\"members\":[\"58.247.10.20\",\"112.65.1.1\"],\"edges\":["
+	       "\"cluster-edge:1\",\"cluster-edge:2\"]}");
+	c2c_assess_params_init(&p);
+	ASSERT_OK(c2c_assess_cluster(NULL, cl, fi, ext, &p, &a, NULL));
+	/* The overlap: 58.247.10.20 in 58.246.0.0/15, 112.65.1.1 in 112.64.0.0/15, hugesoft.org;
+	 * one vote for the one document. */
+	{
+		const json_t *it = by_key(json_object_get(res(a), "evidence"), "group_key", "ext:apt1");
+		ASSERT_STR_EQ(json_string_value(json_object_get(it, "derivation")), "external");
+		ASSERT(strstr(json_string_value(json_object_get(it, "summary")), "cidr 58.246.0.0/15"));
+		ASSERT(strstr(json_string_value(json_object_get(it, "summary")), "domain hugesoft.org"));
+	}
+	claim = by_key(json_object_get(res(a), "claims"), "hypothesis", "H-X:name:apt1");
+	ASSERT_STR_EQ(json_string_value(json_object_get(claim, "rung")), "L4");
+	ASSERT_STR_EQ(json_string_value(json_object_get(claim, "ceiling")), "Moderate");
+	ASSERT_STR_EQ(json_string_value(json_object_get(claim, "verdict_class")), "V-EXT");
+	ASSERT(level_rank(a) <= 2);
+	{
+		char *md = render(a);
+		ASSERT(strstr(md, "The L4 claim that K5 belongs to APT1 is capped at moderate "
+				  "confidence: a link from a cluster to a named intrusion set that "
+				  "rests on external intelligence is held at most with moderate "
+				  "confidence.") != NULL);
+		ASSERT(strstr(md, "Mandiant APT1 report (STIX 2.1 example) (rated B2) states that "
+				  "APT1 is attributed to Unit 61398. This engine did not and cannot "
+				  "verify this from network telemetry.") != NULL);
+		free(md);
+	}
+	json_decref(a);
+	/* With two independent hard-to-plant groups the rules alone would give High; the L4
+	 * ceiling holds the claim at Moderate. */
+	ju = J("[{\"kind\":\"evidence\",\"id\":\"J1\",\"class\":\"capability\",\"spoofability\":"
+	       "\"high\",\"relevance\":\"H\",\"reliability\":\"B2\",\"candidate\":\"APT1\","
+	       "\"statement\":\"server image carries a WEBC2 build only APT1 is reported to use\","
+	       "\"ratings\":{\"candidate\":\"CC\",\"false-flag\":\"I\",\"H-UNK\":\"I\",\"H-CRIM\":"
+	       "\"I\",\"H-TOOL\":\"I\",\"H-RENT\":\"I\",\"H-RELAY\":\"I\",\"H-ANON\":\"I\","
+	       "\"H-SINK\":\"I\",\"H-LOCAL\":\"I\"}},"
+	       "{\"kind\":\"evidence\",\"id\":\"J2\",\"class\":\"behaviour\",\"spoofability\":"
+	       "\"high\",\"relevance\":\"H\",\"reliability\":\"B2\",\"candidate\":\"APT1\","
+	       "\"statement\":\"operator session from a non-relay origin in APT1's reported range\","
+	       "\"ratings\":{\"candidate\":\"CC\",\"false-flag\":\"I\",\"H-UNK\":\"I\",\"H-CRIM\":"
+	       "\"I\",\"H-TOOL\":\"I\",\"H-RENT\":\"I\",\"H-RELAY\":\"I\",\"H-ANON\":\"I\","
+	       "\"H-SINK\":\"I\",\"H-LOCAL\":\"I\"}}]");
+	p.judgements = ju;
+	ASSERT_OK(c2c_assess_cluster(NULL, cl, fi, ext, &p, &a, NULL));
+	ASSERT_STR_EQ(json_string_value(json_object_get(json_object_get(res(a), "confidence_rules"),
+	    "level")), "High");
+	ASSERT_STR_EQ(json_string_value(json_object_get(res(a), "confidence")), "Moderate");
+	ASSERT_EQ(json_integer_value(json_object_get(res(a), "stix_confidence")), 50);
+	claim = by_key(json_object_get(res(a), "claims"), "hypothesis", "H-X:name:apt1");
+	ASSERT_STR_EQ(json_string_value(json_object_get(claim, "confidence")), "Moderate");
+	{
+		char *md = render(a);
+		ASSERT(strstr(md, "We assess that cluster K5 is *") != NULL);
+		ASSERT(strstr(md, "the link to APT1 rests on external intelligence, which caps this "
+				  "claim at moderate confidence") != NULL);
+		free(md);
+	}
+	json_decref(a);
+	json_decref(ju);
+	json_decref(ext);
+	json_decref(fi);
+	json_decref(cl);
+}
+
 TEST_MAIN(worked_example_matrix, worked_example_sentences, deterministic_and_order_free,
-    bad_input_is_rejected)
+    bad_input_is_rejected, geolocation_and_feeds_never_above_low, planted_evidence_keeps_false_flag,
+    relay_cluster, apt1_external_capped)
