@@ -46,6 +46,7 @@ const char *c2c_seen_where_name(enum c2c_seen_where w);
 struct c2c_intel_seen {
 	enum c2c_seen_where where;
 	c2c_time ts;
+	c2c_time last; /* time of the last cited record (flow end, DNS response); 0 = ts */
 	struct c2c_ip host;     /* the side that talked to / asked for the matched value */
 	struct c2c_ip peer;     /* the matched endpoint; family 0 for a name-only match */
 	uint16_t peer_port;
@@ -71,6 +72,13 @@ void c2c_intelhit_free(struct c2c_intelhit *h);
 void c2c_intelhit_set_callback(struct c2c_intelhit *h, c2c_intel_seen_cb cb, void *ctx);
 /* Check validity windows against record time (default true). */
 void c2c_intelhit_check_time(struct c2c_intelhit *h, bool on);
+
+/* Called, while c2c_intelhit_findings() runs, with the full sorted reference list of every
+ * finding that cites more than 64 records (its evidence then holds only the Merkle root over
+ * this list, the count and samples), so the caller can store the list with the case. The
+ * strings are borrowed for the call. A non-OK return stops c2c_intelhit_findings. */
+typedef c2c_err (*c2c_reflist_cb)(void *ctx, const char *const *refs, size_t n);
+void c2c_intelhit_set_reflist_cb(struct c2c_intelhit *h, c2c_reflist_cb cb, void *ctx);
 
 /* Match one record. C2C_OK, C2C_ENOMEM, or what the callback returned. */
 c2c_err c2c_intelhit_flow(struct c2c_intelhit *h, const struct c2c_flow *f);

@@ -158,10 +158,11 @@ struct c2c_dns {
 	int16_t rcode; /* -1 = no response seen */
 	bool is_response, aa, tc, rd, ra;
 	char query[C2C_NAME_MAX]; /* lower-case, no trailing dot, escaped like Zeek (\x..) */
+	c2c_time rtt; /* response time minus query time, -1 unknown */
 	uint8_t n_answers;
 	bool answers_truncated; /* more than C2C_DNS_MAX_ANSWERS */
+	/* Last member: copies of an observation may stop after answers[n_answers - 1]. */
 	struct c2c_dns_answer answers[C2C_DNS_MAX_ANSWERS];
-	c2c_time rtt; /* response time minus query time, -1 unknown */
 };
 
 struct c2c_tls {

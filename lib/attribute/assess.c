@@ -1016,7 +1016,8 @@ c2c_assess_cluster(const struct c2c_catalogue *cat, const json_t *cluster, const
 	method = json_pack("{s:s,s:i,s:{s:s,s:i,s:s,s:s,s:s}}", "id", "c2chain.ach", "version", 1,
 	    "params", "policy", C2C__POLICY, "reject_at_e3", C2C__REJECT_E3, "feed_rating",
 	    p->feed_rating, "catalogue_rating", p->catalogue_rating, "geo_rating", p->geo_rating);
-	ev = json_pack("{s:O,s:O}", "refs", m.refs, "refdata", m.refdata);
+	/* The assessment rests on claims (finding ids), not on records: docs/findings.md. */
+	ev = json_pack("{s:O,s:O}", "findings", m.refs, "refdata", m.refdata);
 	f = json_object();
 	if (method == NULL || ev == NULL || f == NULL)
 		goto out;

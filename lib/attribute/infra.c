@@ -992,12 +992,11 @@ emit_infra(const struct rolectx *rc, struct c2c__ep *e, size_t f0, size_t f1, js
 		err = set_method(obj, o);
 	if (err == C2C_OK)
 		err = c2c_json_set_str(subj, "ip", ipb);
+	/* No top-level first_seen/last_seen: the object cites observation records (a DNS answer
+	 * that resolved the endpoint) that may precede the first contact, so its time window is
+	 * the contact window in result, not a window over its records. */
 	if (err == C2C_OK && e->first != INT64_MAX) {
-		err = set_time(obj, "first_seen", e->first);
-		if (err == C2C_OK)
-			err = set_time(obj, "last_seen", e->last);
-		if (err == C2C_OK)
-			err = set_time(res, "first_contact", e->first);
+		err = set_time(res, "first_contact", e->first);
 		if (err == C2C_OK)
 			err = set_time(res, "last_contact", e->last);
 	}

@@ -258,6 +258,24 @@ c2c_rd_peek(struct c2c_rd *rd, size_t n, const uint8_t **p, size_t *avail)
 			*avail = left;
 		return left >= n ? C2C_OK : C2C_EEND;
 	}
+	/* The caller may have advanced past the window (skipping a record it did not peek in
+	 * full): drop the window and decode forward to the position. */
+	while (rd->pos - rd->win_off > rd->win_len && !rd->eof) {
+		rd->win_off += rd->win_len;
+		rd->win_len = 0;
+		rc = fill(rd, CHUNK);
+		if (rc != C2C_OK && rc != C2C_EFORMAT)
+			return rc;
+		if (rc == C2C_EFORMAT && rd->pos - rd->win_off > rd->win_len)
+			return rc;
+		rc = C2C_OK;
+	}
+	if (rd->pos - rd->win_off > rd->win_len) {
+		*p = rd->win + rd->win_len;
+		if (avail != NULL)
+			*avail = 0;
+		return C2C_EEND;
+	}
 	off = (size_t)(rd->pos - rd->win_off);
 	if (rd->win_len - off < n && !rd->eof) {
 		/* Slide: drop consumed bytes, then decode more. */

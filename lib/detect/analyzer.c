@@ -1109,8 +1109,9 @@ dns_obs(struct c2c_detect *d, const struct c2c_obs *o)
 		dm->txt_null++;
 	if (o->ts < dm->first)
 		dm->first = o->ts;
-	if (o->ts > dm->last)
-		dm->last = o->ts;
+	/* The response record, cited too, comes rtt after the query. */
+	if (o->ts + (q->rtt > 0 ? q->rtt : 0) > dm->last)
+		dm->last = o->ts + (q->rtt > 0 ? q->rtt : 0);
 	{
 		bool seen = false;
 		for (uint32_t i = 0; i < dm->n_hosts; i++)
@@ -1193,20 +1194,27 @@ c2c_detect_add_obs(struct c2c_detect *d, const struct c2c_obs *o)
 static int
 ref_cmp(const struct c2c_detect *d, const struct c2c_evref *a, const struct c2c_evref *b)
 {
+	/* The order of the rendered strings ("ev:<hex>/<off>+<len>[#<rec>]", byte order), which
+	 * is the order the evidence stage stores and hashes reference lists in: lower-case hex
+	 * sorts like the digest bytes, and the decimal tail is compared as text. */
 	int c = 0;
+	char x[48], y[48];
 	if (a->input != b->input)
 		c = memcmp(d->sha[a->input], d->sha[b->input], 32);
-	if (c == 0 && a->input != b->input)
-		c = a->input < b->input ? -1 : 1;
 	if (c != 0)
 		return c;
-	if (a->off != b->off)
-		return a->off < b->off ? -1 : 1;
-	if (a->rec != b->rec)
-		return a->rec < b->rec ? -1 : 1;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return 0;
+	if (a->rec >= 0)
+		(void)snprintf(x, sizeof(x), "%llu+%u#%d", (unsigned long long)a->off, a->len, a->rec);
+	else
+		(void)snprintf(x, sizeof(x), "%llu+%u", (unsigned long long)a->off, a->len);
+	if (b->rec >= 0)
+		(void)snprintf(y, sizeof(y), "%llu+%u#%d", (unsigned long long)b->off, b->len, b->rec);
+	else
+		(void)snprintf(y, sizeof(y), "%llu+%u", (unsigned long long)b->off, b->len);
+	c = strcmp(x, y);
+	if (c == 0 && a->input != b->input)
+		c = a->input < b->input ? -1 : 1;
+	return c;
 }
 
 static _Thread_local const struct c2c_detect *sort_ctx; /* C11 qsort has no context */

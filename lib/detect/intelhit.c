@@ -45,7 +45,16 @@ struct c2c_intelhit {
 	size_t mask;
 	uint64_t matches;
 	struct c2c_intel_hit hits[MAX_HITS];
+	c2c_reflist_cb reflist_cb;
+	void *reflist_ctx;
 };
+
+void
+c2c_intelhit_set_reflist_cb(struct c2c_intelhit *h, c2c_reflist_cb cb, void *ctx)
+{
+	h->reflist_cb = cb;
+	h->reflist_ctx = ctx;
+}
 
 const char *
 c2c_seen_where_name(enum c2c_seen_where w)
@@ -187,7 +196,7 @@ aggregate(struct c2c_intelhit *h, const struct c2c_intel_seen *s)
 		a->suppressed = s->suppressed;
 		a->how = s->how;
 		a->first = s->ts;
-		a->last = s->ts;
+		a->last = s->last > s->ts ? s->last : s->ts;
 		a->peer = s->peer;
 		a->peer_port = s->peer_port;
 		h->tab[j] = (uint32_t)++h->n_aggs;
@@ -219,8 +228,8 @@ aggregate(struct c2c_intelhit *h, const struct c2c_intel_seen *s)
 	a->where |= 1u << s->where;
 	if (s->ts < a->first)
 		a->first = s->ts;
-	if (s->ts > a->last)
-		a->last = s->ts;
+	if ((s->last > s->ts ? s->last : s->ts) > a->last)
+		a->last = s->last > s->ts ? s->last : s->ts;
 	a->count++;
 	for (unsigned i = 0; i < s->n_ev; i++)
 		if ((err = add_ref(a, &s->ev[i])) != C2C_OK)
@@ -303,6 +312,7 @@ c2c_intelhit_flow(struct c2c_intelhit *h, const struct c2c_flow *f)
 	s.ev = ev;
 	s.n_ev = memcmp(&f->first_ev, &f->last_ev, sizeof(ev[0])) == 0 ? 1 : 2;
 	s.ts = f->ts;
+	s.last = f->last;
 	/* responder matched: the originator is the host talking to it */
 	s.where = C2C_SEEN_CONN_RESP;
 	s.host = f->orig;
@@ -327,6 +337,9 @@ c2c_intelhit_obs(struct c2c_intelhit *h, const struct c2c_obs *o)
 	s.ev = &o->ev;
 	s.n_ev = 1;
 	s.ts = o->ts;
+	/* A DNS observation is cited by its response packet, which comes rtt after the query. */
+	if (o->kind == C2C_OBS_DNS && o->u.dns.rtt > 0)
+		s.last = o->ts + o->u.dns.rtt;
 	s.host = o->orig;
 	switch (o->kind) {
 	case C2C_OBS_DNS: {
@@ -531,7 +544,8 @@ indicator_json(const struct c2c_intel *in, uint32_t id, json_t **out)
 }
 
 static c2c_err
-evidence_json(const struct agg *a, const uint8_t (*digests)[32], size_t n_inputs, json_t *ev)
+evidence_json(const struct c2c_intelhit *h, const struct agg *a, const uint8_t (*digests)[32],
+    size_t n_inputs, json_t *ev)
 {
 	c2c_err err = C2C_OK;
 	char **s = c2c_calloc(a->n_refs ? a->n_refs : 1, sizeof(*s));
@@ -577,6 +591,8 @@ evidence_json(const struct agg *a, const uint8_t (*digests)[32], size_t n_inputs
 		uint8_t root[32];
 		char hex[65];
 		merkle(s, n, root);
+		if (h->reflist_cb != NULL)
+			err = h->reflist_cb(h->reflist_ctx, (const char *const *)s, n);
 		for (size_t i = 0; i < n && err == C2C_OK; i++)
 			if (i < 8 || i >= n - 8)
 				err = c2c_json_append_new(refs, json_string(s[i]));
@@ -697,7 +713,7 @@ finding(const struct c2c_intelhit *h, const struct agg *a, const uint8_t (*diges
 		if (i == 0 || strcmp(fds[i], fds[i - 1]) != 0)
 			err = c2c_json_append_new(refdata, json_string(fds[i]));
 	if (err == C2C_OK)
-		err = evidence_json(a, digests, n_inputs, ev);
+		err = evidence_json(h, a, digests, n_inputs, ev);
 	uint8_t dig[32];
 	if (err == C2C_OK)
 		err = c2c_json_digest(f, dig);

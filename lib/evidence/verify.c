@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "evidence/internal.h"
@@ -862,7 +863,8 @@ rederive(struct vctx *x)
 /* ---- claims -------------------------------------------------------------------------------- */
 
 struct facts {
-	bool have_host, have_peer, have_port, have_t1, have_t2;
+	bool have_host, have_peer, have_port, have_t1, have_t2, have_fqdn;
+	char fqdn[C2C_NAME_MAX];
 	struct c2c_ip host, peer;
 	uint16_t port;
 	c2c_time t1, t2;
@@ -905,9 +907,55 @@ facts_flow(void *ctx, const struct c2c_flow *fl)
 	return C2C_OK;
 }
 
+/* An observation names the claim's peer or FQDN in its content rather than in its endpoints:
+ * a DNS answer resolving to the peer, a query, TLS SNI or HTTP Host naming the FQDN (or a name
+ * below it). The host must still be one of its endpoints, and the time in the window. */
+static bool
+name_match(const struct facts *f, const char *name)
+{
+	size_t nl = strlen(name), fl = strlen(f->fqdn);
+	if (!f->have_fqdn || nl < fl)
+		return false;
+	return strcasecmp(name + nl - fl, f->fqdn) == 0 && (nl == fl || name[nl - fl - 1] == '.');
+}
+
+static bool
+obs_content_match(const struct facts *f, const struct c2c_obs *o)
+{
+	bool host_ok = !f->have_host || c2c_ip_eq(&o->orig, &f->host) || c2c_ip_eq(&o->resp,
+	    &f->host);
+	bool named = false;
+	if (!host_ok || (f->have_t1 && o->ts < f->t1) || (f->have_t2 && o->ts > f->t2))
+		return false;
+	switch (o->kind) {
+	case C2C_OBS_DNS:
+		named = name_match(f, o->u.dns.query);
+		for (unsigned i = 0; i < o->u.dns.n_answers && !named; i++)
+			named = (f->have_peer && o->u.dns.answers[i].ip.family != 0 &&
+				    c2c_ip_eq(&o->u.dns.answers[i].ip, &f->peer)) ||
+			    name_match(f, o->u.dns.answers[i].text);
+		break;
+	case C2C_OBS_TLS:
+		named = name_match(f, o->u.tls.sni);
+		break;
+	case C2C_OBS_HTTP:
+		named = name_match(f, o->u.http.host);
+		break;
+	default:
+		break;
+	}
+	return named;
+}
+
 static c2c_err
 facts_obs(void *ctx, const struct c2c_obs *o)
 {
+	struct facts *f = ctx;
+	if (obs_content_match(f, o)) {
+		f->delivered++;
+		f->matched++;
+		return C2C_OK;
+	}
 	check_fact(ctx, &o->orig, o->orig_port, &o->resp, o->resp_port, o->ts);
 	return C2C_OK;
 }
@@ -927,6 +975,13 @@ claim_facts(const json_t *claim, struct facts *f)
 	    json_integer_value(port) <= 65535) {
 		f->have_port = true;
 		f->port = (uint16_t)json_integer_value(port);
+	}
+	s = jstr(subj, "fqdn");
+	if (s == NULL)
+		s = jstr(subj, "domain");
+	if (s != NULL && strlen(s) < sizeof(f->fqdn)) {
+		f->have_fqdn = true;
+		(void)snprintf(f->fqdn, sizeof(f->fqdn), "%s", s);
 	}
 	s = jstr(claim, "first_seen");
 	f->have_t1 = s != NULL && c2c_time_parse(&f->t1, s, strlen(s)) == C2C_OK;
@@ -1268,7 +1323,8 @@ check_records(struct vctx *x, const json_t *claim, struct outcome *oc)
 		return rc;
 	}
 	claim_facts(claim, &want);
-	qsort(f, n, sizeof(*f), cmp_fetched);
+	if (n > 1)
+		qsort(f, n, sizeof(*f), cmp_fetched);
 	for (size_t lo = 0; lo < n && rc == C2C_OK && !oc->failed;) {
 		size_t hi = lo, k = 0, extra = 0;
 		struct vinput *in = find_input(x, f[lo].r.sha, false);
@@ -1362,11 +1418,19 @@ report_pos(const struct vctx *x, const char *id)
 	return 0;
 }
 
+/* Where report.json keeps claims (docs/report-schema.md): arrays of findings by rung, the
+ * control matrix (one object) and the assessments. */
+static const char *const claim_arrays[] = { "findings", "infrastructure", "cluster_edges",
+	"clusters", "assessments" };
+
 static const json_t *
 report_find(const struct vctx *x, const char *id)
 {
-	static const char *const arrays[] = { "findings", "assessments" };
-	for (size_t a = 0; a < C2C_ARRAY_LEN(arrays); a++) {
+	const char *const *arrays = claim_arrays;
+	const json_t *m = json_object_get(x->report_doc, "matrix");
+	if (jstr(m, "id") != NULL && strcmp(jstr(m, "id"), id) == 0)
+		return m;
+	for (size_t a = 0; a < C2C_ARRAY_LEN(claim_arrays); a++) {
 		const json_t *arr = json_object_get(x->report_doc, arrays[a]), *v;
 		size_t i;
 		json_array_foreach(arr, i, v) {
@@ -1509,7 +1573,7 @@ check_excerpt_proofs(struct vctx *x)
 static c2c_err
 check_claims(struct vctx *x)
 {
-	static const char *const arrays[] = { "findings", "assessments" };
+	const char *const *arrays = claim_arrays;
 	c2c_err rc;
 
 	for (size_t i = 0; i < x->n; i++) {
@@ -1531,7 +1595,7 @@ check_claims(struct vctx *x)
 		}
 	}
 	/* A claim in report.json that is not in the ledger is unproven. */
-	for (size_t a = 0; a < C2C_ARRAY_LEN(arrays) && x->report_doc != NULL; a++) {
+	for (size_t a = 0; a < C2C_ARRAY_LEN(claim_arrays) && x->report_doc != NULL; a++) {
 		const json_t *arr = json_object_get(x->report_doc, arrays[a]), *v;
 		size_t j;
 		json_array_foreach(arr, j, v) {
@@ -1543,7 +1607,8 @@ check_claims(struct vctx *x)
 				    jstr(c, "id") != NULL && strcmp(jstr(c, "id"), id) == 0;
 			}
 			if (!found)
-				emit(x, a == 0 ? "finding" : "assessment", id != NULL ? id : "?",
+				emit(x, strcmp(arrays[a], "assessments") == 0 ? "assessment" : "finding",
+				    id != NULL ? id : "?",
 				    C2C_V_FAILED, "ledger", C2C__REPORT,
 				    id != NULL ? report_pos(x, id) : 0,
 				    "claim in report.json has no ledger entry under the signed checkpoint");

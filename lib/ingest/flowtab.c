@@ -1396,7 +1396,6 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 	if (rc != C2C_OK)
 		return rc;
 	struct fent *e = &ft->e[idx];
-	e->last_ev = pkt->ev;
 
 	/* Checksums, as Zeek checks them unless -C: a bad one drops the packet from the flow. */
 	if (!ft->cfg.ignore_checksums)
@@ -1434,6 +1433,11 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 		 * logs 0 bytes); SCTP keeps its ports for the Community ID. */
 		e->last = ft->now;
 	}
+	/* The last record cited for the flow is the one that set its last time: after both
+	 * sides closed Zeek stops the clock, and so does the evidence (a verifier checks that
+	 * every cited record lies within the flow's [ts, ts + duration]). */
+	if (e->last == ft->now)
+		e->last_ev = pkt->ev;
 	/* ConnSize */
 	e->ep[side].pkts++;
 	e->ep[side].ip_bytes += l->ip_len;

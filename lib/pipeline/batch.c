@@ -134,6 +134,14 @@ c2c__batch_add_flow(struct batch *b, const struct c2c_flow *f)
 	return add(b, REC_FLOW, f, sizeof(*f));
 }
 
+/* obs_used() copies a DNS observation only up to its last used answer. */
+_Static_assert(sizeof(struct c2c_dns) - offsetof(struct c2c_dns, answers) -
+	sizeof(((struct c2c_dns *)0)->answers) < 8,
+    "answers must be the last member of struct c2c_dns");
+/* ... and the union member only: nothing may follow it in struct c2c_obs. */
+_Static_assert(sizeof(struct c2c_obs) - offsetof(struct c2c_obs, u) - sizeof(((struct c2c_obs *)0)->u)
+	< 8, "the union must be the last member of struct c2c_obs");
+
 static size_t
 obs_used(const struct c2c_obs *o)
 {

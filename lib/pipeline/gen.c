@@ -1324,10 +1324,6 @@ write_feeds(struct gen *g, const char *dir)
 		rc = write_text(g, dir, "refdata/residential-asns.txt",
 		    "# ASNs of residential broadband and cable networks (generated)\n"
 		    "64500 # Example Broadband KR\n64501 # Example Cable US\n");
-	if (rc == C2C_OK)
-		rc = write_text(g, dir, "refdata/hosting-asns.txt",
-		    "# ASNs of hosting, VPS and cloud providers (generated)\n64496\n64497\n64498\n"
-		    "64499\n64502\n64503\n64504\n");
 	return rc;
 }
 
@@ -1352,13 +1348,38 @@ write_conf(struct gen *g, const char *dir)
 }
 
 static c2c_err
+write_hosting(struct gen *g, const char *dir)
+{
+	struct c2c_buf b;
+	c2c_err rc;
+	c2c_buf_init(&b, 1 << 16);
+	rc = c2c_buf_adds(&b, "# Address ranges of hosting, VPS and cloud providers (generated)\n");
+	for (unsigned i = 0; i < N_AS && rc == C2C_OK; i++) {
+		char ip[16];
+		if (g_as[i].kind != AS_HOSTING && g_as[i].kind != AS_CLOUD)
+			continue;
+		ipstr(g_as[i].net, ip);
+		rc = c2c_buf_printf(&b, "%s/%u # %s\n", ip, g_as[i].plen, g_as[i].org);
+	}
+	if (rc == C2C_OK && c2c_buf_cstr(&b) != NULL)
+		rc = write_text(g, dir, "refdata/hosting-ranges.txt", (const char *)b.data);
+	c2c_buf_fini(&b);
+	return rc;
+}
+
+static c2c_err
 write_geo_csv(struct gen *g, const char *dir)
 {
 	struct c2c_buf b;
 	c2c_err rc = C2C_OK;
 	c2c_buf_init(&b, 1 << 20);
+	/* Internal prefixes have a country but no public ASN: a file of their own, so that
+	 * geo.csv can build a country+ASN database (--type both needs every row's ASN). */
 	for (unsigned i = 0; i < N_VC && rc == C2C_OK; i++)
-		rc = c2c_buf_printf(&b, "10.%u.0.0/11,%s,,\n", i * 32, victim_countries[i]);
+		rc = c2c_buf_printf(&b, "10.%u.0.0/11,%s\n", i * 32, victim_countries[i]);
+	if (rc == C2C_OK && c2c_buf_cstr(&b) != NULL)
+		rc = write_text(g, dir, "geo/internal.csv", (const char *)b.data);
+	c2c_buf_reset(&b);
 	for (unsigned i = 0; i < N_AS && rc == C2C_OK; i++) {
 		char ip[16];
 		ipstr(g_as[i].net, ip);
@@ -1903,6 +1924,8 @@ c2c_gen_run(const struct c2c_gen_opts *o, const char *dir, struct c2c_gen_stats 
 		rc = write_geo_csv(g, dir);
 	if (rc == C2C_OK)
 		rc = write_conf(g, dir);
+	if (rc == C2C_OK)
+		rc = write_hosting(g, dir);
 	if (rc == C2C_OK)
 		rc = write_catalogue(g, dir);
 	if (rc == C2C_OK)

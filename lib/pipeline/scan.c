@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "c2chain/attribute.h"
+#include "c2chain/c2chain.h"
 #include "c2chain/config.h"
 #include "c2chain/detect.h"
 #include "c2chain/enrich.h"
@@ -91,6 +92,10 @@ struct run {
 	json_t *refdata_list; /* scope.refdata */
 	struct c2c_scan_summary *sum;
 	struct tsmap *ts;
+	/* Full reference lists of intel-hit findings cited by Merkle root. */
+	char ***reflists;
+	size_t *reflist_n;
+	size_t n_reflists;
 };
 
 static c2c_err
@@ -132,6 +137,31 @@ analyze_obs(void *ctx, const struct c2c_obs *o)
 	if (rc == C2C_OK)
 		rc = c2c_infra_add_obs(r->infra, o);
 	return rc;
+}
+
+static c2c_err
+keep_reflist(void *ctx, const char *const *refs, size_t n)
+{
+	struct run *r = ctx;
+	char ***lv = c2c_reallocarray(r->reflists, r->n_reflists + 1, sizeof(*lv));
+	size_t *nv;
+	char **copy;
+	if (lv == NULL)
+		return C2C_ENOMEM;
+	r->reflists = lv;
+	nv = c2c_reallocarray(r->reflist_n, r->n_reflists + 1, sizeof(*nv));
+	if (nv == NULL)
+		return C2C_ENOMEM;
+	r->reflist_n = nv;
+	copy = c2c_calloc(n ? n : 1, sizeof(*copy));
+	if (copy == NULL)
+		return C2C_ENOMEM;
+	r->reflists[r->n_reflists] = copy;
+	r->reflist_n[r->n_reflists++] = n;
+	for (size_t i = 0; i < n; i++)
+		if ((copy[i] = c2c_strdup(refs[i])) == NULL)
+			return C2C_ENOMEM;
+	return C2C_OK;
 }
 
 /* ---- reference data ------------------------------------------------------------------------ */
@@ -383,8 +413,11 @@ finding_cmp(const void *a, const void *b)
 	}
 	if (ix != iy)
 		return ix < iy ? -1 : 1;
-	c = strcmp(json_string_value(json_object_get(x, "id")) ?: "",
-	    json_string_value(json_object_get(y, "id")) ?: "");
+	{
+		const char *a1 = json_string_value(json_object_get(x, "id"));
+		const char *b1 = json_string_value(json_object_get(y, "id"));
+		c = strcmp(a1 ? a1 : "", b1 ? b1 : "");
+	}
 	return c;
 }
 
@@ -633,7 +666,8 @@ series_json(struct run *r, const json_t *det_findings, json_t **out)
 		size_t n;
 		c2c_time *t;
 		bool complete = true;
-		if (strcmp(json_string_value(json_object_get(f, "type")) ?: "", "beacon") != 0)
+		const char *type = json_string_value(json_object_get(f, "type"));
+		if (type == NULL || strcmp(type, "beacon") != 0)
 			continue;
 		if (c2c_detect_finding_refs(r->det, i, &refs, &n) != C2C_OK || n < 3)
 			continue;
@@ -879,9 +913,11 @@ analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 	r->sum->observations = r->observations;
 	/* L1: behaviour and intel hits, in report order. */
 	rc = c2c_detect_finish(r->det, (const uint8_t(*)[32])r->digests, (uint32_t)r->n_files, &det);
-	if (rc == C2C_OK)
+	if (rc == C2C_OK) {
+		c2c_intelhit_set_reflist_cb(r->ih, keep_reflist, r);
 		rc = c2c_intelhit_findings(r->ih, (const uint8_t(*)[32])r->digests, r->n_files, &hits,
 		    &r->suppressed);
+	}
 	if (rc != C2C_OK)
 		goto out;
 	r->l1 = json_array();
@@ -991,6 +1027,13 @@ run_fini(struct run *r)
 	json_decref(r->refdata_list);
 	if (r->ts != NULL)
 		c2c_free(r->ts->v);
+	for (size_t i = 0; i < r->n_reflists; i++) {
+		for (size_t k = 0; r->reflists[i] != NULL && k < r->reflist_n[i]; k++)
+			c2c_free(r->reflists[i][k]);
+		c2c_free(r->reflists[i]);
+	}
+	c2c_free(r->reflists);
+	c2c_free(r->reflist_n);
 }
 
 /* ---- scan specification -------------------------------------------------------------------- */
@@ -1196,8 +1239,17 @@ append_all(struct c2c_case *c, const json_t *arr, const char *kind, struct c2c_d
 	const json_t *f;
 	c2c_err rc = C2C_OK;
 	json_array_foreach(arr, i, f) {
-		if (rc == C2C_OK && json_string_value(json_object_get(f, "id")) != NULL)
+		if (rc == C2C_OK && json_string_value(json_object_get(f, "id")) != NULL) {
 			rc = c2c_case_append(c, kind, f, NULL, diag);
+			if (rc != C2C_OK && diag != NULL) {
+				/* Name the claim: the ledger only knows it as "claim". */
+				char m[sizeof(diag->msg) + 96];
+				(void)snprintf(m, sizeof(m), "%.80s: %s",
+				    json_string_value(json_object_get(f, "id")), diag->msg);
+				memcpy(diag->msg, m, sizeof(diag->msg) - 1);
+				diag->msg[sizeof(diag->msg) - 1] = '\0';
+			}
+		}
 	}
 	return rc;
 }
@@ -1208,6 +1260,12 @@ store_reflists(struct run *r, struct c2c_case *c, struct c2c_diag *diag)
 {
 	size_t nf = c2c_detect_n_findings(r->det);
 	c2c_err rc = C2C_OK;
+	for (size_t i = 0; i < r->n_reflists && rc == C2C_OK; i++) {
+		uint8_t root[32];
+		uint64_t cnt;
+		rc = c2c_case_add_reflist(c, (const char *const *)r->reflists[i], r->reflist_n[i],
+		    root, &cnt, diag);
+	}
 	for (size_t i = 0; i < nf && rc == C2C_OK; i++) {
 		const struct c2c_evref *refs;
 		size_t n;

@@ -190,6 +190,45 @@ reader_gzip_and_plain_agree(void)
 }
 
 static void
+reader_skips_past_window(void)
+{
+	/* A gzip stream longer than the window: advancing beyond what was peeked must land on the
+	 * right byte (readers skip records they do not need in full). */
+	static uint8_t plain[3u << 20];
+	struct c2c_rd rd;
+	const uint8_t *p;
+	size_t avail;
+	char path[512];
+	FILE *fp;
+	uint8_t *gz;
+	size_t gzlen;
+	for (size_t i = 0; i < sizeof(plain); i++)
+		plain[i] = (uint8_t)(i * 7 + i / 1000);
+	(void)snprintf(path, sizeof(path), "%s/big.bin", test_tmpdir());
+	fp = fopen(path, "wb");
+	ASSERT(fp != NULL);
+	ASSERT(fwrite(plain, 1, sizeof(plain), fp) == sizeof(plain));
+	ASSERT(fclose(fp) == 0);
+	{
+		char cmd[1200];
+		(void)snprintf(cmd, sizeof(cmd), "gzip -kf '%s'", path);
+		ASSERT(system(cmd) == 0);
+	}
+	(void)snprintf(path, sizeof(path), "%s/big.bin.gz", test_tmpdir());
+	gz = (uint8_t *)test_read_file(path, &gzlen);
+	ASSERT(gz != NULL);
+	ASSERT_OK(c2c_rd_open_mem(&rd, gz, gzlen, 0));
+	ASSERT_OK(c2c_rd_peek(&rd, 16, &p, &avail));
+	c2c_rd_advance(&rd, (5u << 19) + 3); /* 2.5 MiB: past the first window */
+	ASSERT_OK(c2c_rd_peek(&rd, 16, &p, &avail));
+	ASSERT_MEM_EQ(p, plain + (5u << 19) + 3, 16);
+	c2c_rd_advance(&rd, sizeof(plain) - c2c_rd_pos(&rd) + 10);
+	ASSERT_ERR(c2c_rd_peek(&rd, 1, &p, &avail), C2C_EEND);
+	c2c_rd_close(&rd);
+	free(gz);
+}
+
+static void
 atomic_write_and_slurp(void)
 {
 	char path[512];
@@ -231,4 +270,4 @@ evref_round_trip(void)
 
 TEST_MAIN(evref_round_trip, ip_round_trips, ip_rejects_garbage, v4_and_mapped_v6_differ, cidr_membership,
     time_formats, encodings, sha256_known_answer, siphash_reference_vector, buf_cap_trips,
-    canonical_json, reader_gzip_and_plain_agree, atomic_write_and_slurp)
+    canonical_json, reader_gzip_and_plain_agree, reader_skips_past_window, atomic_write_and_slurp)
