@@ -1368,6 +1368,10 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 		rc = add_refdata_files(c, sp.external, sp.n_external, "external-intel", diag);
 	if (rc == C2C_OK && sp.config.path != NULL)
 		rc = add_refdata_files(c, &sp.config, 1, "config", diag);
+	/* The public suffix list the DNS-tunnel analysis used (named by the configuration). */
+	if (rc == C2C_OK && c2c_config_str(r.cfg, "dnstunnel.psl_file")[0] != '\0')
+		rc = c2c_case_add_refdata(c, c2c_config_str(r.cfg, "dnstunnel.psl_file"),
+		    "public-suffix-list", NULL, diag);
 	if (rc == C2C_OK)
 		rc = store_reflists(&r, c, diag);
 	if (rc == C2C_OK)
