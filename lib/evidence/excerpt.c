@@ -103,7 +103,9 @@ add_records(struct c2c__case_src *s, struct c2c_buf *tar, const char *hex, const
 		memcpy(line, t + pos, l);
 		line[l] = '\0';
 		sp = strchr(line, ' ');
-		if (sp == NULL || (*sp = '\0', c2c__ref_parse(line, &refs[n])) != C2C_OK ||
+		if (sp != NULL)
+			*sp = '\0';
+		if (sp == NULL || c2c__ref_parse(line, &refs[n]) != C2C_OK ||
 		    c2c_unhex(sp + 1, strlen(sp + 1), want[n], 32) != C2C_OK) {
 			rc = c2c_diag_set(diag, C2C_EFORMAT, rel, pos, "malformed commitment line");
 			goto out;

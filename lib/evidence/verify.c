@@ -133,7 +133,7 @@ jstr(const json_t *o, const char *k)
 /* ---- signature and ledger ----------------------------------------------------------------- */
 
 static c2c_err
-check_signature(struct vctx *x, struct c2c_diag *diag)
+check_signature(struct vctx *x)
 {
 	uint8_t *note = NULL, *vk = NULL;
 	size_t note_len = 0, vk_len = 0, text_len = 0;
@@ -142,9 +142,14 @@ check_signature(struct vctx *x, struct c2c_diag *diag)
 
 	memset(&d, 0, sizeof(d));
 	if (x->o->trust_path != NULL) {
-		rc = c2c_verifier_load(x->o->trust_path, &x->key, diag);
-		if (rc != C2C_OK)
+		rc = c2c_verifier_load(x->o->trust_path, &x->key, &d);
+		if (rc == C2C_ENOMEM)
 			return rc;
+		if (rc != C2C_OK) {
+			emit(x, "checkpoint", C2C__CHECKPOINT, C2C_V_FAILED, "trust", x->o->trust_path,
+			    0, "%s", d.msg[0] ? d.msg : "unusable trust key");
+			return C2C_EVERIFY;
+		}
 	} else {
 		x->sum->trusted_own_key = true;
 		rc = c2c__src_read(&x->src, C2C__VKEY, &vk, &vk_len, &d);
@@ -1443,7 +1448,7 @@ check_claim(struct vctx *x, size_t idx, const char *kind)
 	/* 5. What the claim needs beyond its records. */
 	if (recheck != NULL && strcmp(recheck, "external") == 0) {
 		emit(x, kind, id, oc.missing ? C2C_V_MISSING : C2C_V_EXTERNAL, oc.step, NULL, 0,
-		    "%s", oc.missing ? oc.msg : "external assertion: digests hold; content not re-derivable");
+		    "%s", oc.missing ? oc.msg : "ledger, report and digests hold; content not re-derivable");
 		return C2C_OK;
 	}
 	if (recheck == NULL || strcmp(recheck, "inputs") == 0 ||
@@ -1587,7 +1592,7 @@ c2c_verify_case(const char *path, const struct c2c_verify_opts *opts,
 		return rc;
 	sum->excerpt = x.src.dir == NULL;
 	/* Nothing else is parsed before the signature has checked out. */
-	rc = check_signature(&x, diag);
+	rc = check_signature(&x);
 	if (rc == C2C_OK)
 		rc = check_ledger(&x);
 	if (rc == C2C_OK)
