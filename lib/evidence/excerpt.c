@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "evidence/internal.h"
 
 static c2c_err
@@ -167,7 +168,15 @@ add_proofs(struct c2c__case_src *s, struct c2c_buf *tar, struct c2c_diag *diag)
 			break;
 		l = (size_t)(nl - (led + pos));
 		c2c_merkle_leaf(led + pos, l, lv[n]);
-		ents[n] = json_loadb((const char *)led + pos, l, 0, NULL);
+		{
+			uint64_t failures = c2c__alloc_failures();
+			ents[n] = json_loadb((const char *)led + pos, l, 0, NULL);
+			if (c2c__alloc_failures() != failures) {
+				n++;
+				rc = C2C_ENOMEM;
+				goto out;
+			}
+		}
 		sc = json_object_get(ents[n], "scan");
 		if (json_is_integer(sc) && json_integer_value(sc) > last)
 			last = json_integer_value(sc);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/internal.h"
 #include "evidence/internal.h"
 
 enum rederive_state { RD_UNAVAILABLE, RD_MATCH, RD_MISMATCH };
@@ -284,13 +285,21 @@ check_ledger(struct vctx *x)
 	for (size_t i = 0; i < x->n; i++) {
 		struct vline *ln = &x->lines[i];
 		struct c2c_buf cb;
+		c2c_err prc;
 		c2c_buf_init(&cb, C2C__FILE_CAP);
-		if (c2c_json_parse((const char *)x->ledger + ln->off, ln->len, C2C__LEDGER, &ln->e,
-			&d) == C2C_OK &&
-		    c2c_json_canon(ln->e, &cb) == C2C_OK && cb.len == ln->len &&
+		prc = c2c_json_parse((const char *)x->ledger + ln->off, ln->len, C2C__LEDGER, &ln->e,
+		    &d);
+		if (prc == C2C_OK)
+			prc = c2c_json_canon(ln->e, &cb);
+		if (prc == C2C_OK && cb.len == ln->len &&
 		    memcmp(cb.data, x->ledger + ln->off, ln->len) == 0)
 			ln->canonical = true;
 		c2c_buf_fini(&cb);
+		if (prc == C2C_ENOMEM) {
+			c2c_free(leaves);
+			c2c_free(side);
+			return prc;
+		}
 		if (ln->e != NULL && !json_is_object(ln->e)) {
 			json_decref(ln->e);
 			ln->e = NULL;
@@ -485,6 +494,7 @@ locate(struct vctx *x, struct vinput *in, const char *hex)
 	struct stat st;
 	const char *rp;
 	c2c_err rc = C2C_OK;
+	uint64_t failures = c2c__alloc_failures();
 
 	c2c_buf_init(&b, 1 << 16);
 	if (x->o->inputs_dir != NULL && strchr(in->name, '/') == NULL) {
@@ -499,6 +509,8 @@ locate(struct vctx *x, struct vinput *in, const char *hex)
 	    S_ISREG(st.st_mode))
 		in->path = c2c_strdup(rp);
 	c2c_buf_fini(&b);
+	if (rc == C2C_OK && in->path == NULL && c2c__alloc_failures() != failures)
+		rc = C2C_ENOMEM;
 	return rc;
 }
 
@@ -650,7 +662,12 @@ check_file_digest(struct vctx *x, struct vinput *in, const char *hex)
 		    "%s %s not found (give its folder with --inputs)", kind, in->name);
 		return C2C_OK;
 	}
-	if (c2c_sha256_file(in->path, sha, &size, &d) != C2C_OK) {
+	switch (c2c_sha256_file(in->path, sha, &size, &d)) {
+	case C2C_OK:
+		break;
+	case C2C_ENOMEM:
+		return C2C_ENOMEM;
+	default:
 		in->v = C2C_V_FAILED;
 		in->step = "digest";
 		(void)snprintf(in->msg, sizeof(in->msg), "cannot read %s: %s", in->path, d.msg);
@@ -692,9 +709,12 @@ load_inputs(struct vctx *x)
 	struct c2c_diag d;
 	c2c_err rc;
 
-	if (c2c__src_read(&x->src, C2C__INPUTS, &ij, &ijl, &d) == C2C_OK)
-		(void)c2c_json_parse((const char *)ij, ijl, C2C__INPUTS, &x->inputs_json, &d);
+	rc = c2c__src_read(&x->src, C2C__INPUTS, &ij, &ijl, &d);
+	if (rc == C2C_OK)
+		rc = c2c_json_parse((const char *)ij, ijl, C2C__INPUTS, &x->inputs_json, &d);
 	c2c_free(ij);
+	if (rc == C2C_ENOMEM)
+		return rc;
 	for (size_t i = 0; i < x->n; i++) {
 		const json_t *e = x->lines[i].e;
 		const char *k = jstr(e, "kind"), *hex = jstr(e, "sha256");
@@ -788,8 +808,13 @@ load_report(struct vctx *x)
 	c2c_sha256(x->report, x->report_len, sha);
 	x->report_digest_ok = rep != NULL && jstr(rep, "sha256") != NULL &&
 	    c2c_unhex(jstr(rep, "sha256"), 64, want, 32) == C2C_OK && memcmp(sha, want, 32) == 0;
-	x->report_doc = json_loadb((const char *)x->report, x->report_len,
-	    JSON_REJECT_DUPLICATES, &je);
+	{
+		uint64_t failures = c2c__alloc_failures();
+		x->report_doc = json_loadb((const char *)x->report, x->report_len,
+		    JSON_REJECT_DUPLICATES, &je);
+		if (c2c__alloc_failures() != failures)
+			return C2C_ENOMEM; /* report_doc (if any) is freed by the caller */
+	}
 	if (x->report_doc == NULL)
 		x->report_parse_where = (uint64_t)(je.position > 0 ? je.position : 0);
 	return C2C_OK;
@@ -1168,7 +1193,12 @@ claim_refs(struct vctx *x, const json_t *ev, struct fetched **out, size_t *n, st
 			fail(oc, "reference-list", NULL, 0, "merkle_root is not a SHA-256 hex digest");
 			return C2C_OK;
 		}
-		if (c2c__src_read(&x->src, rel, &full, &full_len, &d) != C2C_OK) {
+		switch (c2c__src_read(&x->src, rel, &full, &full_len, &d)) {
+		case C2C_OK:
+			break;
+		case C2C_ENOMEM:
+			return C2C_ENOMEM;
+		default:
 			missing(oc, "reference-list", "%s is not available", rel);
 			return C2C_OK;
 		}
@@ -1489,7 +1519,11 @@ check_excerpt_proofs(struct vctx *x)
 		int used = 0;
 		bool ok = false;
 		(void)snprintf(rel, sizeof(rel), "%s/%s", C2C__EXPROOF, names[i]);
-		if (c2c__src_read(&x->src, rel, &t, &tl, &d) == C2C_OK &&
+		rc = c2c__src_read(&x->src, rel, &t, &tl, &d);
+		if (rc == C2C_ENOMEM)
+			break;
+		rc = C2C_OK;
+		if (t != NULL &&
 		    sscanf((const char *)t, "c2sp.org/tlog-proof@v1\nindex %llu\n%n", &idx, &used) == 1 &&
 		    used > 0 && idx < x->n && idx < x->cp.size) {
 			uint8_t leaf[32];
@@ -1508,7 +1542,7 @@ check_excerpt_proofs(struct vctx *x)
 	for (size_t i = 0; i < nn; i++)
 		c2c_free(names[i]);
 	c2c_free(names);
-	return C2C_OK;
+	return rc;
 }
 
 static c2c_err
