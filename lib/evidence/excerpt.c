@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "evidence/internal.h"
 
 static c2c_err
@@ -103,7 +104,9 @@ add_records(struct c2c__case_src *s, struct c2c_buf *tar, const char *hex, const
 		memcpy(line, t + pos, l);
 		line[l] = '\0';
 		sp = strchr(line, ' ');
-		if (sp == NULL || (*sp = '\0', c2c__ref_parse(line, &refs[n])) != C2C_OK ||
+		if (sp != NULL)
+			*sp = '\0';
+		if (sp == NULL || c2c__ref_parse(line, &refs[n]) != C2C_OK ||
 		    c2c_unhex(sp + 1, strlen(sp + 1), want[n], 32) != C2C_OK) {
 			rc = c2c_diag_set(diag, C2C_EFORMAT, rel, pos, "malformed commitment line");
 			goto out;
@@ -165,7 +168,15 @@ add_proofs(struct c2c__case_src *s, struct c2c_buf *tar, struct c2c_diag *diag)
 			break;
 		l = (size_t)(nl - (led + pos));
 		c2c_merkle_leaf(led + pos, l, lv[n]);
-		ents[n] = json_loadb((const char *)led + pos, l, 0, NULL);
+		{
+			uint64_t failures = c2c__alloc_failures();
+			ents[n] = json_loadb((const char *)led + pos, l, 0, NULL);
+			if (c2c__alloc_failures() != failures) {
+				n++;
+				rc = C2C_ENOMEM;
+				goto out;
+			}
+		}
 		sc = json_object_get(ents[n], "scan");
 		if (json_is_integer(sc) && json_integer_value(sc) > last)
 			last = json_integer_value(sc);

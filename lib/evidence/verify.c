@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "core/internal.h"
 #include "evidence/internal.h"
 
 enum rederive_state { RD_UNAVAILABLE, RD_MATCH, RD_MISMATCH };
@@ -134,7 +135,7 @@ jstr(const json_t *o, const char *k)
 /* ---- signature and ledger ----------------------------------------------------------------- */
 
 static c2c_err
-check_signature(struct vctx *x, struct c2c_diag *diag)
+check_signature(struct vctx *x)
 {
 	uint8_t *note = NULL, *vk = NULL;
 	size_t note_len = 0, vk_len = 0, text_len = 0;
@@ -143,9 +144,14 @@ check_signature(struct vctx *x, struct c2c_diag *diag)
 
 	memset(&d, 0, sizeof(d));
 	if (x->o->trust_path != NULL) {
-		rc = c2c_verifier_load(x->o->trust_path, &x->key, diag);
-		if (rc != C2C_OK)
+		rc = c2c_verifier_load(x->o->trust_path, &x->key, &d);
+		if (rc == C2C_ENOMEM)
 			return rc;
+		if (rc != C2C_OK) {
+			emit(x, "checkpoint", C2C__CHECKPOINT, C2C_V_FAILED, "trust", x->o->trust_path,
+			    0, "%s", d.msg[0] ? d.msg : "unusable trust key");
+			return C2C_EVERIFY;
+		}
 	} else {
 		x->sum->trusted_own_key = true;
 		rc = c2c__src_read(&x->src, C2C__VKEY, &vk, &vk_len, &d);
@@ -280,13 +286,21 @@ check_ledger(struct vctx *x)
 	for (size_t i = 0; i < x->n; i++) {
 		struct vline *ln = &x->lines[i];
 		struct c2c_buf cb;
+		c2c_err prc;
 		c2c_buf_init(&cb, C2C__FILE_CAP);
-		if (c2c_json_parse((const char *)x->ledger + ln->off, ln->len, C2C__LEDGER, &ln->e,
-			&d) == C2C_OK &&
-		    c2c_json_canon(ln->e, &cb) == C2C_OK && cb.len == ln->len &&
+		prc = c2c_json_parse((const char *)x->ledger + ln->off, ln->len, C2C__LEDGER, &ln->e,
+		    &d);
+		if (prc == C2C_OK)
+			prc = c2c_json_canon(ln->e, &cb);
+		if (prc == C2C_OK && cb.len == ln->len &&
 		    memcmp(cb.data, x->ledger + ln->off, ln->len) == 0)
 			ln->canonical = true;
 		c2c_buf_fini(&cb);
+		if (prc == C2C_ENOMEM) {
+			c2c_free(leaves);
+			c2c_free(side);
+			return prc;
+		}
 		if (ln->e != NULL && !json_is_object(ln->e)) {
 			json_decref(ln->e);
 			ln->e = NULL;
@@ -481,6 +495,7 @@ locate(struct vctx *x, struct vinput *in, const char *hex)
 	struct stat st;
 	const char *rp;
 	c2c_err rc = C2C_OK;
+	uint64_t failures = c2c__alloc_failures();
 
 	c2c_buf_init(&b, 1 << 16);
 	if (x->o->inputs_dir != NULL && strchr(in->name, '/') == NULL) {
@@ -495,6 +510,8 @@ locate(struct vctx *x, struct vinput *in, const char *hex)
 	    S_ISREG(st.st_mode))
 		in->path = c2c_strdup(rp);
 	c2c_buf_fini(&b);
+	if (rc == C2C_OK && in->path == NULL && c2c__alloc_failures() != failures)
+		rc = C2C_ENOMEM;
 	return rc;
 }
 
@@ -646,7 +663,12 @@ check_file_digest(struct vctx *x, struct vinput *in, const char *hex)
 		    "%s %s not found (give its folder with --inputs)", kind, in->name);
 		return C2C_OK;
 	}
-	if (c2c_sha256_file(in->path, sha, &size, &d) != C2C_OK) {
+	switch (c2c_sha256_file(in->path, sha, &size, &d)) {
+	case C2C_OK:
+		break;
+	case C2C_ENOMEM:
+		return C2C_ENOMEM;
+	default:
 		in->v = C2C_V_FAILED;
 		in->step = "digest";
 		(void)snprintf(in->msg, sizeof(in->msg), "cannot read %s: %s", in->path, d.msg);
@@ -688,9 +710,12 @@ load_inputs(struct vctx *x)
 	struct c2c_diag d;
 	c2c_err rc;
 
-	if (c2c__src_read(&x->src, C2C__INPUTS, &ij, &ijl, &d) == C2C_OK)
-		(void)c2c_json_parse((const char *)ij, ijl, C2C__INPUTS, &x->inputs_json, &d);
+	rc = c2c__src_read(&x->src, C2C__INPUTS, &ij, &ijl, &d);
+	if (rc == C2C_OK)
+		rc = c2c_json_parse((const char *)ij, ijl, C2C__INPUTS, &x->inputs_json, &d);
 	c2c_free(ij);
+	if (rc == C2C_ENOMEM)
+		return rc;
 	for (size_t i = 0; i < x->n; i++) {
 		const json_t *e = x->lines[i].e;
 		const char *k = jstr(e, "kind"), *hex = jstr(e, "sha256");
@@ -784,8 +809,13 @@ load_report(struct vctx *x)
 	c2c_sha256(x->report, x->report_len, sha);
 	x->report_digest_ok = rep != NULL && jstr(rep, "sha256") != NULL &&
 	    c2c_unhex(jstr(rep, "sha256"), 64, want, 32) == C2C_OK && memcmp(sha, want, 32) == 0;
-	x->report_doc = json_loadb((const char *)x->report, x->report_len,
-	    JSON_REJECT_DUPLICATES, &je);
+	{
+		uint64_t failures = c2c__alloc_failures();
+		x->report_doc = json_loadb((const char *)x->report, x->report_len,
+		    JSON_REJECT_DUPLICATES, &je);
+		if (c2c__alloc_failures() != failures)
+			return C2C_ENOMEM; /* report_doc (if any) is freed by the caller */
+	}
 	if (x->report_doc == NULL)
 		x->report_parse_where = (uint64_t)(je.position > 0 ? je.position : 0);
 	return C2C_OK;
@@ -1218,7 +1248,12 @@ claim_refs(struct vctx *x, const json_t *ev, struct fetched **out, size_t *n, st
 			fail(oc, "reference-list", NULL, 0, "merkle_root is not a SHA-256 hex digest");
 			return C2C_OK;
 		}
-		if (c2c__src_read(&x->src, rel, &full, &full_len, &d) != C2C_OK) {
+		switch (c2c__src_read(&x->src, rel, &full, &full_len, &d)) {
+		case C2C_OK:
+			break;
+		case C2C_ENOMEM:
+			return C2C_ENOMEM;
+		default:
 			missing(oc, "reference-list", "%s is not available", rel);
 			return C2C_OK;
 		}
@@ -1507,7 +1542,7 @@ check_claim(struct vctx *x, size_t idx, const char *kind)
 	/* 5. What the claim needs beyond its records. */
 	if (recheck != NULL && strcmp(recheck, "external") == 0) {
 		emit(x, kind, id, oc.missing ? C2C_V_MISSING : C2C_V_EXTERNAL, oc.step, NULL, 0,
-		    "%s", oc.missing ? oc.msg : "external assertion: digests hold; content not re-derivable");
+		    "%s", oc.missing ? oc.msg : "ledger, report and digests hold; content not re-derivable");
 		return C2C_OK;
 	}
 	if (recheck == NULL || strcmp(recheck, "inputs") == 0 ||
@@ -1548,7 +1583,11 @@ check_excerpt_proofs(struct vctx *x)
 		int used = 0;
 		bool ok = false;
 		(void)snprintf(rel, sizeof(rel), "%s/%s", C2C__EXPROOF, names[i]);
-		if (c2c__src_read(&x->src, rel, &t, &tl, &d) == C2C_OK &&
+		rc = c2c__src_read(&x->src, rel, &t, &tl, &d);
+		if (rc == C2C_ENOMEM)
+			break;
+		rc = C2C_OK;
+		if (t != NULL &&
 		    sscanf((const char *)t, "c2sp.org/tlog-proof@v1\nindex %llu\n%n", &idx, &used) == 1 &&
 		    used > 0 && idx < x->n && idx < x->cp.size) {
 			uint8_t leaf[32];
@@ -1567,7 +1606,7 @@ check_excerpt_proofs(struct vctx *x)
 	for (size_t i = 0; i < nn; i++)
 		c2c_free(names[i]);
 	c2c_free(names);
-	return C2C_OK;
+	return rc;
 }
 
 static c2c_err
@@ -1652,7 +1691,7 @@ c2c_verify_case(const char *path, const struct c2c_verify_opts *opts,
 		return rc;
 	sum->excerpt = x.src.dir == NULL;
 	/* Nothing else is parsed before the signature has checked out. */
-	rc = check_signature(&x, diag);
+	rc = check_signature(&x);
 	if (rc == C2C_OK)
 		rc = check_ledger(&x);
 	if (rc == C2C_OK)
