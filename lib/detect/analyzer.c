@@ -164,6 +164,10 @@ struct c2c_detect {
 	c2c_time win_lo, win_hi, cut; /* analysis window (us), and the series cut */
 	int64_t *scratch, *ts_buf, *sz_buf;
 	size_t scratch_cap;
+	/* configuration read once (string lookups are too slow per series) */
+	struct c2c__beacon_params bp;
+	int64_t min_score, bonus_max, bucket[4], lc_base;
+	uint64_t strobe_thr;
 };
 
 /* ---- small helpers -------------------------------------------------------------------------- */
@@ -227,7 +231,7 @@ slots_grow(uint32_t **slots, size_t *cap, size_t n, uint64_t (*hash)(struct c2c_
 static uint64_t
 ip_hash_of(struct c2c_detect *d, const struct c2c_ip *ip)
 {
-	return c2c_ip_hash(ip, 0x9e3779b97f4a7c15ULL ^ d->hkey[0]);
+	return mix64(c2c_ip_hash(ip, 0x9e3779b97f4a7c15ULL ^ d->hkey[0]));
 }
 
 static uint64_t
@@ -802,6 +806,30 @@ c2c_detect_new(const struct c2c_config *cfg, struct c2c_detect **out, struct c2c
 	d->max_names = (uint64_t)c2c_config_int(cfg, "detect.max_names_per_domain");
 	if (d->max_pairs > UINT32_MAX - 1)
 		d->max_pairs = UINT32_MAX - 1;
+	d->bp.w_ts = c2c_config_int(cfg, "beacon.ts_weight");
+	d->bp.w_ds = c2c_config_int(cfg, "beacon.ds_weight");
+	d->bp.w_dur = c2c_config_int(cfg, "beacon.dur_weight");
+	d->bp.w_hist = c2c_config_int(cfg, "beacon.hist_weight");
+	d->bp.bins = (uint32_t)c2c_config_int(cfg, "beacon.histogram_bins");
+	d->bp.dur_min_bins = (uint32_t)c2c_config_int(cfg, "beacon.duration_min_bins_seen");
+	d->bp.dur_ideal = (uint32_t)c2c_config_int(cfg, "beacon.duration_consistency_ideal");
+	d->bp.mode_sens_e6 = c2c_config_int(cfg, "beacon.histogram_mode_sensitivity");
+	d->bp.outlier_removal =
+	    (uint32_t)c2c_config_int(cfg, "beacon.histogram_bimodal_outlier_removal");
+	d->bp.bimodal_min_bins = (uint32_t)c2c_config_int(cfg, "beacon.histogram_bimodal_min_bins");
+	d->bp.skew_min_iqr_ts = c2c_config_int(cfg, "beacon.skew_min_iqr");
+	d->bp.skew_min_iqr_ds = c2c_config_int(cfg, "beacon.skew_min_iqr_bytes");
+	d->bp.precision = d->rita ? 1000 : C2C_E6;
+	d->bp.min_unique = (uint32_t)c2c_config_int(cfg, "beacon.min_unique_timestamps");
+	if (d->rita)
+		d->bp.skew_min_iqr_ts /= C2C_USEC;
+	d->min_score = c2c_config_int(cfg, "beacon.min_score");
+	d->bonus_max = d->rita ? 0 : c2c_config_int(cfg, "beacon.server_share_bonus_max");
+	d->bucket[0] = c2c_config_int(cfg, "beacon.bucket_base");
+	d->bucket[1] = c2c_config_int(cfg, "beacon.bucket_low");
+	d->bucket[2] = c2c_config_int(cfg, "beacon.bucket_medium");
+	d->bucket[3] = c2c_config_int(cfg, "beacon.bucket_high");
+	d->lc_base = c2c_config_int(cfg, "longconn.base");
 	/* A fixed key: tables must hash the same way on every run (no output depends on it). */
 	memcpy(d->hkey, "c2chain-detect-k", 16);
 	d->min_ts = INT64_MAX;
@@ -1682,7 +1710,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	if (n_closed + open_n == 0)
 		return C2C_OK;
 	/* Long connection: closed connections in the window plus every open one. */
-	if (c2c__longconn_eval(d->cfg, dur + open_dur, &impact)) {
+	if (dur + open_dur >= d->lc_base && c2c__longconn_eval(d->cfg, dur + open_dur, &impact)) {
 		if ((rc = skeleton(d, s, "long-connection", "c2chain.long-connection", "longconn",
 			 first, last, &o)) != C2C_OK ||
 		    (rc = collect_refs(d, s, true, true, &refs, &nrefs)) != C2C_OK)
@@ -1712,7 +1740,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	if (n_closed < 4)
 		goto out;
 	/* Strobe or beacon, never both. */
-	thr = c2c__strobe_threshold(d->cfg, d->rita, d->win_hi - d->win_lo);
+	thr = d->strobe_thr;
 	if (n_closed >= thr) {
 		if ((rc = skeleton(d, s, "strobe", "c2chain.strobe", "strobe", first, last, &o)) !=
 			C2C_OK ||
@@ -1737,16 +1765,15 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	}
 	/* Beacon score. */
 	{
-		struct c2c__beacon_params bp;
+		struct c2c__beacon_params bp = d->bp;
 		struct c2c__beacon_result br;
 		size_t m = 0;
 		int64_t unit = d->rita ? C2C_USEC : 1, lo, hi;
-		const struct c2c_config *cfg = d->cfg;
 		if ((rc = scratch_reserve(d, (size_t)n_closed)) != C2C_OK)
 			goto out;
 		for (size_t i = 0; i < s->n; i++) {
 			const struct entry *e = &s->e[i];
-			if ((e->flags & E_OPEN) || e->ts < d->cut)
+			if ((e->flags & (E_OPEN | E_DROP)) || e->ts < d->cut)
 				continue;
 			/* rita: whole seconds, truncated like ClickHouse's DateTime. */
 			d->ts_buf[m] = d->rita ? (e->ts >= 0 ? e->ts / unit : -((-e->ts + unit - 1) / unit))
@@ -1755,37 +1782,29 @@ analyse_series(struct c2c_detect *d, struct series *s)
 			m++;
 		}
 		c2c__sort_i64(d->ts_buf, m);
-		memset(&bp, 0, sizeof(bp));
-		bp.w_ts = c2c_config_int(cfg, "beacon.ts_weight");
-		bp.w_ds = c2c_config_int(cfg, "beacon.ds_weight");
-		bp.w_dur = c2c_config_int(cfg, "beacon.dur_weight");
-		bp.w_hist = c2c_config_int(cfg, "beacon.hist_weight");
-		bp.bins = (uint32_t)c2c_config_int(cfg, "beacon.histogram_bins");
-		bp.dur_min_bins = (uint32_t)c2c_config_int(cfg, "beacon.duration_min_bins_seen");
-		bp.dur_ideal = (uint32_t)c2c_config_int(cfg, "beacon.duration_consistency_ideal");
-		bp.mode_sens_e6 = c2c_config_int(cfg, "beacon.histogram_mode_sensitivity");
-		bp.outlier_removal =
-		    (uint32_t)c2c_config_int(cfg, "beacon.histogram_bimodal_outlier_removal");
-		bp.bimodal_min_bins = (uint32_t)c2c_config_int(cfg, "beacon.histogram_bimodal_min_bins");
-		bp.skew_min_iqr_ts = c2c_config_int(cfg, "beacon.skew_min_iqr") / unit;
-		bp.skew_min_iqr_ds = c2c_config_int(cfg, "beacon.skew_min_iqr_bytes");
-		bp.precision = d->rita ? 1000 : C2C_E6;
-		bp.min_unique = (uint32_t)c2c_config_int(cfg, "beacon.min_unique_timestamps");
+		if (!d->rita && m < bp.bins) {
+			/* Default mode, sparse series: one bin per connection (at least 6), the
+			 * duration thresholds scaled from RITA's 24, so that a regular slow beacon
+			 * fills its bins instead of leaving most of 24 empty. The bimodal test is
+			 * off: with about one connection per bin any histogram looks "bimodal". */
+			uint32_t b = m < 6 ? 6 : (uint32_t)m;
+			bp.dur_min_bins = (bp.dur_min_bins * b + bp.bins - 1) / bp.bins;
+			bp.dur_ideal = (bp.dur_ideal * b + bp.bins - 1) / bp.bins;
+			bp.bimodal_min_bins = UINT32_MAX;
+			bp.bins = b;
+		}
 		lo = d->rita ? d->win_lo / unit : d->win_lo;
 		hi = d->rita ? d->win_hi / unit : d->win_hi;
 		c2c__beacon_score(&bp, d->ts_buf, d->sz_buf, m, lo, hi, d->scratch, &br);
 		if (!br.scored)
 			goto out;
 		d->st.series_scored++;
-		int64_t max_bonus = d->rita ? 0 : c2c_config_int(cfg, "beacon.server_share_bonus_max");
-		bool heavy = br.score_e6 + max_bonus >= c2c_config_int(cfg, "beacon.min_score");
+		bool heavy = br.score_e6 + d->bonus_max >= d->min_score;
 		struct cand c = { s->kind, s->host, s->peer, br.median2 * unit, br.score_e6, 0, 1,
 			SIZE_MAX };
 		if (heavy) {
-			int64_t bimp = c2c__bucket_e6(br.score_e6, c2c_config_int(cfg, "beacon.bucket_base"),
-			    c2c_config_int(cfg, "beacon.bucket_low"),
-			    c2c_config_int(cfg, "beacon.bucket_medium"),
-			    c2c_config_int(cfg, "beacon.bucket_high"));
+			int64_t bimp = c2c__bucket_e6(br.score_e6, d->bucket[0], d->bucket[1],
+			    d->bucket[2], d->bucket[3]);
 			if ((rc = skeleton(d, s, "beacon", "c2chain.beacon", "beacon", first, last, &o)) !=
 				C2C_OK ||
 			    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK)
@@ -1885,6 +1904,15 @@ cmp_entry_name(const void *a, const void *b)
 			return c;
 	}
 	return cmp_entry_time(a, b);
+}
+
+static bool
+entries_sorted(const struct entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_entry_time(&e[i - 1], &e[i]) > 0)
+			return false;
+	return true;
 }
 
 struct ebuf {
@@ -2244,6 +2272,7 @@ c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint3
 		d->win_lo = d->min_ts < d->max_ts - w ? d->max_ts - w : d->min_ts;
 		d->cut = d->win_lo;
 	}
+	d->strobe_thr = c2c__strobe_threshold(d->cfg, d->rita, d->win_hi - d->win_lo);
 	order = c2c_calloc(d->n_pairs + 1, sizeof(*order));
 	if (order == NULL) {
 		rc = C2C_ENOMEM;
@@ -2266,7 +2295,8 @@ c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint3
 			if (own.n == 0)
 				continue;
 			sort_ctx = d;
-			qsort(own.e, own.n, sizeof(*own.e), cmp_entry_time);
+			if (!entries_sorted(own.e, own.n))
+				qsort(own.e, own.n, sizeof(*own.e), cmp_entry_time);
 			memset(&s, 0, sizeof(s));
 			s.kind = K_IP;
 			s.host = host;
