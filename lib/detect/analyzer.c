@@ -910,6 +910,16 @@ store(struct c2c_detect *d, struct pair *p, const struct entry *e)
 	return C2C_OK;
 }
 
+static bool
+is_group_addr(const struct c2c_ip *ip)
+{
+	if (ip->family == 4) {
+		uint32_t v = c2c_ip_v4(ip);
+		return (v >> 28) == 0xe || v == 0xffffffffu;
+	}
+	return ip->a[0] == 0xff;
+}
+
 c2c_err
 c2c_detect_add_flow(struct c2c_detect *d, const struct c2c_flow *f)
 {
@@ -930,6 +940,11 @@ c2c_detect_add_flow(struct c2c_detect *d, const struct c2c_flow *f)
 	}
 	if (f->ts < d->min_ts)
 		d->min_ts = f->ts;
+	if (is_group_addr(&f->resp)) {
+		/* Multicast and broadcast (SSDP, mDNS, LLMNR, DHCP) have no server to call home to. */
+		d->st.flows_skipped_proto++;
+		return C2C_OK;
+	}
 	if (f->ts > d->max_ts)
 		d->max_ts = f->ts;
 	if ((rc = ip_intern(d, &f->orig, &oi)) != C2C_OK ||
