@@ -105,12 +105,31 @@ struct cand {
 	size_t heavy; /* index into d->pending, or SIZE_MAX */
 };
 
+struct series {
+	uint8_t kind;
+	uint32_t host, peer; /* peer: address index (K_IP) or name index (K_NAME) */
+	struct entry *e;     /* sorted by time */
+	size_t n;
+	bool truncated, proxy;
+	uint8_t src; /* how the name was learnt (K_NAME) */
+	/* summary (summarize()), kept when the entries are gone */
+	bool summarized;
+	uint16_t port;         /* most frequent responder port */
+	uint32_t peers[16];    /* distinct peer addresses of a name series, sorted */
+	size_t n_listed;
+	uint64_t peer_count;
+};
+
+/* A beacon candidate that may reach min_score after the server-centric pass: compact, its
+ * JSON is built only when it is reported. */
 struct pending {
-	json_t *obj; /* the finding without the server-centric fields */
+	struct series s; /* e == NULL */
+	struct c2c__beacon_result br;
 	struct c2c_evref *refs;
 	size_t nrefs;
-	uint8_t kind;
-	uint32_t host, peer;
+	uint64_t conns, total_bytes;
+	c2c_time first, last;
+	int64_t unit;
 };
 
 struct c2c_detect {
@@ -775,10 +794,8 @@ c2c_detect_free(struct c2c_detect *d)
 	}
 	c2c_free(d->fnd);
 	c2c_free(d->cands);
-	for (size_t i = 0; i < d->n_pend; i++) {
-		json_decref(d->pend[i].obj);
+	for (size_t i = 0; i < d->n_pend; i++)
 		c2c_free(d->pend[i].refs);
-	}
 	c2c_free(d->pend);
 	c2c_free(d->scratch);
 	c2c_free(d->ts_buf);
@@ -1382,14 +1399,6 @@ out:
 }
 
 /* ---- finish: series analysis ------------------------------------------------------------------ */
-struct series {
-	uint8_t kind;
-	uint32_t host, peer; /* peer: address index (K_IP) or name index (K_NAME) */
-	struct entry *e;     /* sorted by time */
-	size_t n;
-	bool truncated, proxy;
-	uint8_t src; /* how the name was learnt (K_NAME) */
-};
 
 static c2c_err
 scratch_reserve(struct c2c_detect *d, size_t n)
@@ -1452,29 +1461,54 @@ cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
-/* Most frequent responder port of a series (ties: the lowest). */
+static int cmp_ip_idx(const void *a, const void *b);
+
+/* Fill the summary of a series from its entries: the most frequent responder port (ties: the
+ * lowest) and, for a name series, its distinct peer addresses. */
 static c2c_err
-port_mode(const struct series *s, uint16_t *out)
+summarize(struct c2c_detect *d, struct series *s)
 {
-	uint16_t *v = c2c_calloc(s->n + 1, sizeof(*v));
-	size_t best = 0;
-	if (v == NULL)
+	uint16_t *v;
+	uint32_t *pv;
+	size_t best = 0, n = 0;
+	if (s->summarized)
+		return C2C_OK;
+	v = c2c_calloc(s->n + 1, sizeof(*v));
+	pv = c2c_calloc(s->n + 1, sizeof(*pv));
+	if (v == NULL || pv == NULL) {
+		c2c_free(v);
+		c2c_free(pv);
 		return C2C_ENOMEM;
-	for (size_t i = 0; i < s->n; i++)
+	}
+	for (size_t i = 0; i < s->n; i++) {
 		v[i] = s->e[i].port;
+		pv[i] = s->e[i].peer;
+	}
 	qsort(v, s->n, sizeof(*v), cmp_u16);
-	*out = 0;
+	s->port = 0;
 	for (size_t i = 0; i < s->n;) {
 		size_t j = i;
 		while (j < s->n && v[j] == v[i])
 			j++;
 		if (j - i > best) {
 			best = j - i;
-			*out = v[i];
+			s->port = v[i];
 		}
 		i = j;
 	}
+	if (s->kind == K_NAME) {
+		sort_ctx = d;
+		qsort(pv, s->n, sizeof(*pv), cmp_ip_idx);
+		for (size_t i = 0; i < s->n; i++)
+			if (n == 0 || pv[n - 1] != pv[i])
+				pv[n++] = pv[i];
+		s->peer_count = n;
+		s->n_listed = n < 16 ? n : 16;
+		memcpy(s->peers, pv, s->n_listed * sizeof(*pv));
+	}
 	c2c_free(v);
+	c2c_free(pv);
+	s->summarized = true;
 	return C2C_OK;
 }
 
@@ -1498,9 +1532,7 @@ skeleton(struct c2c_detect *d, const struct series *s, const char *type, const c
 
 	if (!o || !m || !pr || !sub || !sec || !net)
 		goto fail;
-	if ((rc = port_mode(s, &port)) != C2C_OK)
-		goto fail;
-	rc = C2C_ENOMEM;
+	port = s->port;
 	if ((rc = c2c_json_set_str(o, "type", type)) != C2C_OK ||
 	    (rc = c2c_json_set_str(o, "rung", "L1")) != C2C_OK ||
 	    (rc = c2c_json_set_str(m, "id", method)) != C2C_OK ||
@@ -1538,14 +1570,11 @@ skeleton(struct c2c_detect *d, const struct series *s, const char *type, const c
 	} else {
 		rc = c2c_json_set_str(sub, "fqdn", name_str(d, s->peer));
 		/* A single peer address is part of the subject; several are listed in result. */
-		bool one = s->n > 0;
-		for (size_t i = 1; i < s->n && one; i++)
-			one = s->e[i].peer == s->e[0].peer;
-		if (rc == C2C_OK && one)
+		if (rc == C2C_OK && s->peer_count == 1)
 			rc = c2c_json_set_str(sub, "peer",
-			    c2c_ip_format(&d->ips[s->e[0].peer].ip, ip, sizeof(ip)));
+			    c2c_ip_format(&d->ips[s->peers[0]].ip, ip, sizeof(ip)));
 	}
-	if (rc == C2C_OK && s->n > 0)
+	if (rc == C2C_OK)
 		rc = c2c_json_set_int(sub, "peer_port", port);
 	if (rc == C2C_OK)
 		rc = c2c_json_set_new(o, "subject", sub);
@@ -1606,35 +1635,21 @@ collect_refs(struct c2c_detect *d, const struct series *s, bool closed_in_window
 static c2c_err
 peers_json(struct c2c_detect *d, const struct series *s, json_t *res)
 {
-	/* Distinct peer addresses of a name series, sorted; at most 16 listed. */
-	uint32_t *v = c2c_calloc(s->n + 1, sizeof(*v));
-	size_t n = 0;
 	json_t *arr = json_array();
 	char ip[C2C_IP_STRLEN];
 	c2c_err rc = C2C_OK;
-	if (v == NULL || arr == NULL) {
-		c2c_free(v);
-		json_decref(arr);
+	if (arr == NULL)
 		return C2C_ENOMEM;
-	}
-	for (size_t i = 0; i < s->n; i++)
-		v[i] = s->e[i].peer;
-	sort_ctx = d;
-	qsort(v, s->n, sizeof(*v), cmp_ip_idx);
-	for (size_t i = 0; i < s->n; i++)
-		if (n == 0 || v[n - 1] != v[i])
-			v[n++] = v[i];
-	for (size_t i = 0; i < n && i < 16 && rc == C2C_OK; i++)
+	for (size_t i = 0; i < s->n_listed && rc == C2C_OK; i++)
 		rc = c2c_json_append_new(arr,
-		    json_string(c2c_ip_format(&d->ips[v[i]].ip, ip, sizeof(ip))));
-	c2c_free(v);
+		    json_string(c2c_ip_format(&d->ips[s->peers[i]].ip, ip, sizeof(ip))));
 	if (rc != C2C_OK) {
 		json_decref(arr);
 		return rc;
 	}
 	if ((rc = c2c_json_set_new(res, "peers", arr)) != C2C_OK)
 		return rc;
-	return c2c_json_set_int(res, "peer_count", (int64_t)n);
+	return c2c_json_set_int(res, "peer_count", (int64_t)s->peer_count);
 }
 
 static int cmp_entry_time(const void *a, const void *b);
@@ -1726,7 +1741,8 @@ analyse_series(struct c2c_detect *d, struct series *s)
 		return C2C_OK;
 	/* Long connection: closed connections in the window plus every open one. */
 	if (dur + open_dur >= d->lc_base && c2c__longconn_eval(d->cfg, dur + open_dur, &impact)) {
-		if ((rc = skeleton(d, s, "long-connection", "c2chain.long-connection", "longconn",
+		if ((rc = summarize(d, s)) != C2C_OK ||
+		    (rc = skeleton(d, s, "long-connection", "c2chain.long-connection", "longconn",
 			 first, last, &o)) != C2C_OK ||
 		    (rc = collect_refs(d, s, true, true, &refs, &nrefs)) != C2C_OK)
 			goto out;
@@ -1757,7 +1773,8 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	/* Strobe or beacon, never both. */
 	thr = d->strobe_thr;
 	if (n_closed >= thr) {
-		if ((rc = skeleton(d, s, "strobe", "c2chain.strobe", "strobe", first, last, &o)) !=
+		if ((rc = summarize(d, s)) != C2C_OK ||
+		    (rc = skeleton(d, s, "strobe", "c2chain.strobe", "strobe", first, last, &o)) !=
 			C2C_OK ||
 		    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK)
 			goto out;
@@ -1818,54 +1835,27 @@ analyse_series(struct c2c_detect *d, struct series *s)
 		struct cand c = { s->kind, s->host, s->peer, br.median2 * unit, br.score_e6, 0, 1,
 			SIZE_MAX };
 		if (heavy) {
-			int64_t bimp = c2c__bucket_e6(br.score_e6, d->bucket[0], d->bucket[1],
-			    d->bucket[2], d->bucket[3]);
-			if ((rc = skeleton(d, s, "beacon", "c2chain.beacon", "beacon", first, last, &o)) !=
-				C2C_OK ||
-			    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK)
-				goto out;
-			res = json_object();
-			if ((res == NULL && (rc = C2C_ENOMEM) != C2C_OK) || (rc = c2c_json_set_int(res, "connections", (int64_t)m)) ||
-			    (rc = c2c_json_set_int(res, "unique_timestamps", (int64_t)br.unique_ts)) ||
-			    (rc = c2c_json_set_int(res, "score_e6", br.score_e6)) ||
-			    (rc = c2c_json_set_int(res, "base_score_e6", br.score_e6)) ||
-			    (rc = c2c_json_set_int(res, "impact_e6", bimp)) ||
-			    (rc = c2c_json_set_int(res, "ts_score_e6", br.ts_e6)) ||
-			    (rc = c2c_json_set_int(res, "ds_score_e6", br.ds_e6)) ||
-			    (rc = c2c_json_set_int(res, "dur_score_e6", br.dur_e6)) ||
-			    (rc = c2c_json_set_int(res, "hist_score_e6", br.hist_e6)) ||
-			    (rc = c2c_json_set_int(res, "ts_skew_e6", br.ts_skew_e6)) ||
-			    (rc = c2c_json_set_int(res, "ts_mad_score_e6", br.ts_mad_score_e6)) ||
-			    (rc = c2c_json_set_int(res, "ds_skew_e6", br.ds_skew_e6)) ||
-			    (rc = c2c_json_set_int(res, "ds_mad_score_e6", br.ds_mad_score_e6)) ||
-			    (rc = c2c_json_set_int(res, "cv_score_e6", br.cv_score_e6)) ||
-			    (rc = c2c_json_set_int(res, "bimodal_e6", br.bimodal_e6)) ||
-			    (rc = c2c_json_set_int(res, "coverage_e6", br.coverage_e6)) ||
-			    (rc = c2c_json_set_int(res, "consistency_e6", br.consistency_e6)) ||
-			    (rc = c2c_json_set_int(res, "bins_seen", br.total_bars)) ||
-			    (rc = c2c_json_set_int(res, "longest_run", br.longest_run)) ||
-			    (rc = c2c_json_set_int(res, "median_interval_us",
-				 c2c__div_round((c2c_i128)br.median2 * unit, 2))) ||
-			    (rc = c2c_json_set_int(res, "jitter_us",
-				 c2c__div_round((c2c_i128)br.mad4 * unit, 4))) ||
-			    (rc = c2c_json_set_int(res, "median_bytes",
-				 c2c__div_round(br.ds_median2, 2))) ||
-			    (rc = c2c_json_set_int(res, "total_bytes", (int64_t)tb)))
-				goto out;
-			if (s->kind == K_NAME &&
-			    ((rc = peers_json(d, s, res)) != C2C_OK ||
-				(rc = c2c_json_set_str(res, "fqdn_source", src_name(s->src))) != C2C_OK))
-				goto out;
-			if ((rc = c2c_json_set_new(o, "result", res)) != C2C_OK)
-				goto outr;
-			res = NULL;
-			if ((rc = grow_array((void **)&d->pend, &d->cap_pend, d->n_pend + 1,
+			struct pending *pd;
+			if ((rc = summarize(d, s)) != C2C_OK ||
+			    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK ||
+			    (rc = grow_array((void **)&d->pend, &d->cap_pend, d->n_pend + 1,
 				 sizeof(*d->pend))) != C2C_OK)
 				goto out;
-			d->pend[d->n_pend] = (struct pending){ o, refs, nrefs, s->kind, s->host, s->peer };
-			c.heavy = d->n_pend++;
-			o = NULL;
+			pd = &d->pend[d->n_pend];
+			memset(pd, 0, sizeof(*pd));
+			pd->s = *s;
+			pd->s.e = NULL;
+			pd->s.n = 0;
+			pd->br = br;
+			pd->refs = refs;
+			pd->nrefs = nrefs;
+			pd->conns = m;
+			pd->total_bytes = tb;
+			pd->first = first;
+			pd->last = last;
+			pd->unit = unit;
 			refs = NULL;
+			c.heavy = d->n_pend++;
 		}
 		if ((rc = grow_array((void **)&d->cands, &d->cap_cands, d->n_cands + 1,
 			 sizeof(*d->cands))) != C2C_OK)
@@ -2030,6 +2020,69 @@ cmp_cand(const void *a, const void *b)
 	return (x->host > y->host) - (x->host < y->host);
 }
 
+/* The JSON of a reported beacon; the finding takes p->refs. */
+static c2c_err
+build_beacon(struct c2c_detect *d, struct pending *p, int64_t score, const struct cand *c)
+{
+	const struct c2c__beacon_result *br = &p->br;
+	json_t *o = NULL, *res = NULL, *ev = NULL;
+	int64_t unit = p->unit;
+	c2c_err rc = skeleton(d, &p->s, "beacon", "c2chain.beacon", "beacon", p->first, p->last,
+	    &o);
+	if (rc != C2C_OK)
+		return rc;
+	res = json_object();
+	if ((res == NULL && (rc = C2C_ENOMEM) != C2C_OK) ||
+	    (rc = c2c_json_set_int(res, "connections", (int64_t)p->conns)) ||
+	    (rc = c2c_json_set_int(res, "unique_timestamps", (int64_t)br->unique_ts)) ||
+	    (rc = c2c_json_set_int(res, "score_e6", score)) ||
+	    (rc = c2c_json_set_int(res, "base_score_e6", br->score_e6)) ||
+	    (rc = c2c_json_set_int(res, "impact_e6",
+		 c2c__bucket_e6(score, d->bucket[0], d->bucket[1], d->bucket[2], d->bucket[3]))) ||
+	    (rc = c2c_json_set_int(res, "ts_score_e6", br->ts_e6)) ||
+	    (rc = c2c_json_set_int(res, "ds_score_e6", br->ds_e6)) ||
+	    (rc = c2c_json_set_int(res, "dur_score_e6", br->dur_e6)) ||
+	    (rc = c2c_json_set_int(res, "hist_score_e6", br->hist_e6)) ||
+	    (rc = c2c_json_set_int(res, "ts_skew_e6", br->ts_skew_e6)) ||
+	    (rc = c2c_json_set_int(res, "ts_mad_score_e6", br->ts_mad_score_e6)) ||
+	    (rc = c2c_json_set_int(res, "ds_skew_e6", br->ds_skew_e6)) ||
+	    (rc = c2c_json_set_int(res, "ds_mad_score_e6", br->ds_mad_score_e6)) ||
+	    (rc = c2c_json_set_int(res, "cv_score_e6", br->cv_score_e6)) ||
+	    (rc = c2c_json_set_int(res, "bimodal_e6", br->bimodal_e6)) ||
+	    (rc = c2c_json_set_int(res, "coverage_e6", br->coverage_e6)) ||
+	    (rc = c2c_json_set_int(res, "consistency_e6", br->consistency_e6)) ||
+	    (rc = c2c_json_set_int(res, "bins_seen", br->total_bars)) ||
+	    (rc = c2c_json_set_int(res, "longest_run", br->longest_run)) ||
+	    (rc = c2c_json_set_int(res, "median_interval_us",
+		 c2c__div_round((c2c_i128)br->median2 * unit, 2))) ||
+	    (rc = c2c_json_set_int(res, "jitter_us", c2c__div_round((c2c_i128)br->mad4 * unit, 4))) ||
+	    (rc = c2c_json_set_int(res, "median_bytes", c2c__div_round(br->ds_median2, 2))) ||
+	    (rc = c2c_json_set_int(res, "total_bytes", (int64_t)p->total_bytes)))
+		goto out;
+	if (p->s.kind == K_NAME &&
+	    ((rc = peers_json(d, &p->s, res)) != C2C_OK ||
+		(rc = c2c_json_set_str(res, "fqdn_source", src_name(p->s.src))) != C2C_OK))
+		goto out;
+	if (!d->rita &&
+	    ((rc = c2c_json_set_int(res, "shared_period_clients", c->shared)) != C2C_OK ||
+		(rc = c2c_json_set_int(res, "server_bonus_e6", c->bonus_e6)) != C2C_OK))
+		goto out;
+	rc = c2c_json_set_new(o, "result", res);
+	res = NULL;
+	if (rc != C2C_OK)
+		goto out;
+	if ((rc = evidence_json(d, p->refs, p->nrefs, false, &ev)) != C2C_OK ||
+	    (rc = c2c_json_set_new(o, "evidence", ev)) != C2C_OK)
+		goto out;
+	rc = add_finding(d, T_BEACON, p->s.kind, p->s.host, p->s.peer, o, p->refs, p->nrefs);
+	o = NULL;
+	p->refs = NULL;
+out:
+	json_decref(res);
+	json_decref(o);
+	return rc;
+}
+
 /* Server-centric pass: clients sharing one period to one server (Disclosure, BAYWATCH). */
 static c2c_err
 server_pass(struct c2c_detect *d)
@@ -2089,25 +2142,7 @@ server_pass(struct c2c_detect *d)
 		if (c->heavy == SIZE_MAX || score < minscore)
 			continue;
 		p = &d->pend[c->heavy];
-		json_t *res = json_object_get(p->obj, "result");
-		if ((rc = c2c_json_set_int(res, "score_e6", score)) != C2C_OK ||
-		    (rc = c2c_json_set_int(res, "impact_e6",
-			 c2c__bucket_e6(score, c2c_config_int(cfg, "beacon.bucket_base"),
-			     c2c_config_int(cfg, "beacon.bucket_low"),
-			     c2c_config_int(cfg, "beacon.bucket_medium"),
-			     c2c_config_int(cfg, "beacon.bucket_high")))) != C2C_OK)
-			break;
-		if (!d->rita &&
-		    ((rc = c2c_json_set_int(res, "shared_period_clients", c->shared)) != C2C_OK ||
-			(rc = c2c_json_set_int(res, "server_bonus_e6", c->bonus_e6)) != C2C_OK))
-			break;
-		json_t *ev = NULL;
-		if ((rc = evidence_json(d, p->refs, p->nrefs, false, &ev)) != C2C_OK ||
-		    (rc = c2c_json_set_new(p->obj, "evidence", ev)) != C2C_OK)
-			break;
-		rc = add_finding(d, T_BEACON, p->kind, p->host, p->peer, p->obj, p->refs, p->nrefs);
-		p->obj = NULL;
-		p->refs = NULL;
+		rc = build_beacon(d, p, score, c);
 	}
 	return rc;
 }
