@@ -22,14 +22,15 @@ print_stats(const struct c2c_detect *det)
 	struct c2c_detect_stats s;
 	c2c_detect_get_stats(det, &s);
 	fprintf(stderr,
-	    "detect: flows %llu (skipped by direction %llu, bad %llu), observations %llu "
+	    "detect: flows %llu (skipped by direction %llu, to multicast/broadcast %llu, bad "
+	    "%llu), observations %llu "
 	    "(dns %llu, names %llu, unjoinable %llu)\n"
 	    "detect: pairs %llu, connections stored %llu, arena %llu MiB; dropped: pair limit "
 	    "%llu, connection limit %llu, series limit %llu\n"
 	    "detect: names joined at add %llu, late %llu, by DNS answer %llu; domains %llu; "
 	    "series scored %llu; beacons suppressed %llu\n",
 	    (unsigned long long)s.flows, (unsigned long long)s.flows_skipped_direction,
-	    (unsigned long long)s.flows_bad, (unsigned long long)s.obs,
+	    (unsigned long long)s.flows_skipped_proto, (unsigned long long)s.flows_bad, (unsigned long long)s.obs,
 	    (unsigned long long)s.obs_dns, (unsigned long long)s.obs_names,
 	    (unsigned long long)s.obs_bad, (unsigned long long)s.pairs,
 	    (unsigned long long)s.connections_stored, (unsigned long long)(s.arena_bytes >> 20),

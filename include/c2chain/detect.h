@@ -50,7 +50,8 @@ struct c2c_detect;
 
 /* Counters of what was analysed and what limits or bad records dropped. */
 struct c2c_detect_stats {
-	uint64_t flows, flows_skipped_direction, flows_skipped_proto, flows_bad;
+	uint64_t flows, flows_skipped_direction, flows_bad;
+	uint64_t flows_skipped_proto; /* to multicast or broadcast addresses */
 	uint64_t obs, obs_dns, obs_names, obs_bad;
 	uint64_t pairs, connections_stored;
 	uint64_t dropped_pair_limit, dropped_conn_limit, dropped_series_limit;

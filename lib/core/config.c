@@ -94,7 +94,7 @@ static const struct key_def keys[] = {
 	{ "beacon", "window", C2C_CFG_DUR, "7d", H, 366 * D,
 	    "Default mode: analysis window, ending at the last connection of the input (the whole\n"
 	    "input when shorter). The rita mode always uses 24 h." },
-	{ "beacon", "min_score", C2C_CFG_FIX6, "0.7", 0, E6,
+	{ "beacon", "min_score", C2C_CFG_FIX6, "0.8", 0, E6,
 	    "Beacons scoring at least this are reported." },
 	{ "beacon", "bucket_base", C2C_CFG_FIX6, "0.5", 0, E6,
 	    "Impact buckets (RITA score_thresholds 50/70/90/100): a score in [base, low) maps to\n"

@@ -105,12 +105,31 @@ struct cand {
 	size_t heavy; /* index into d->pending, or SIZE_MAX */
 };
 
+struct series {
+	uint8_t kind;
+	uint32_t host, peer; /* peer: address index (K_IP) or name index (K_NAME) */
+	struct entry *e;     /* sorted by time */
+	size_t n;
+	bool truncated, proxy;
+	uint8_t src; /* how the name was learnt (K_NAME) */
+	/* summary (summarize()), kept when the entries are gone */
+	bool summarized;
+	uint16_t port;         /* most frequent responder port */
+	uint32_t peers[16];    /* distinct peer addresses of a name series, sorted */
+	size_t n_listed;
+	uint64_t peer_count;
+};
+
+/* A beacon candidate that may reach min_score after the server-centric pass: compact, its
+ * JSON is built only when it is reported. */
 struct pending {
-	json_t *obj; /* the finding without the server-centric fields */
+	struct series s; /* e == NULL */
+	struct c2c__beacon_result br;
 	struct c2c_evref *refs;
 	size_t nrefs;
-	uint8_t kind;
-	uint32_t host, peer;
+	uint64_t conns, total_bytes;
+	c2c_time first, last;
+	int64_t unit;
 };
 
 struct c2c_detect {
@@ -164,6 +183,10 @@ struct c2c_detect {
 	c2c_time win_lo, win_hi, cut; /* analysis window (us), and the series cut */
 	int64_t *scratch, *ts_buf, *sz_buf;
 	size_t scratch_cap;
+	/* configuration read once (string lookups are too slow per series) */
+	struct c2c__beacon_params bp;
+	int64_t min_score, bonus_max, bucket[4], lc_base;
+	uint64_t strobe_thr;
 };
 
 /* ---- small helpers -------------------------------------------------------------------------- */
@@ -227,7 +250,7 @@ slots_grow(uint32_t **slots, size_t *cap, size_t n, uint64_t (*hash)(struct c2c_
 static uint64_t
 ip_hash_of(struct c2c_detect *d, const struct c2c_ip *ip)
 {
-	return c2c_ip_hash(ip, 0x9e3779b97f4a7c15ULL ^ d->hkey[0]);
+	return mix64(c2c_ip_hash(ip, 0x9e3779b97f4a7c15ULL ^ d->hkey[0]));
 }
 
 static uint64_t
@@ -771,10 +794,8 @@ c2c_detect_free(struct c2c_detect *d)
 	}
 	c2c_free(d->fnd);
 	c2c_free(d->cands);
-	for (size_t i = 0; i < d->n_pend; i++) {
-		json_decref(d->pend[i].obj);
+	for (size_t i = 0; i < d->n_pend; i++)
 		c2c_free(d->pend[i].refs);
-	}
 	c2c_free(d->pend);
 	c2c_free(d->scratch);
 	c2c_free(d->ts_buf);
@@ -802,6 +823,30 @@ c2c_detect_new(const struct c2c_config *cfg, struct c2c_detect **out, struct c2c
 	d->max_names = (uint64_t)c2c_config_int(cfg, "detect.max_names_per_domain");
 	if (d->max_pairs > UINT32_MAX - 1)
 		d->max_pairs = UINT32_MAX - 1;
+	d->bp.w_ts = c2c_config_int(cfg, "beacon.ts_weight");
+	d->bp.w_ds = c2c_config_int(cfg, "beacon.ds_weight");
+	d->bp.w_dur = c2c_config_int(cfg, "beacon.dur_weight");
+	d->bp.w_hist = c2c_config_int(cfg, "beacon.hist_weight");
+	d->bp.bins = (uint32_t)c2c_config_int(cfg, "beacon.histogram_bins");
+	d->bp.dur_min_bins = (uint32_t)c2c_config_int(cfg, "beacon.duration_min_bins_seen");
+	d->bp.dur_ideal = (uint32_t)c2c_config_int(cfg, "beacon.duration_consistency_ideal");
+	d->bp.mode_sens_e6 = c2c_config_int(cfg, "beacon.histogram_mode_sensitivity");
+	d->bp.outlier_removal =
+	    (uint32_t)c2c_config_int(cfg, "beacon.histogram_bimodal_outlier_removal");
+	d->bp.bimodal_min_bins = (uint32_t)c2c_config_int(cfg, "beacon.histogram_bimodal_min_bins");
+	d->bp.skew_min_iqr_ts = c2c_config_int(cfg, "beacon.skew_min_iqr");
+	d->bp.skew_min_iqr_ds = c2c_config_int(cfg, "beacon.skew_min_iqr_bytes");
+	d->bp.precision = d->rita ? 1000 : C2C_E6;
+	d->bp.min_unique = (uint32_t)c2c_config_int(cfg, "beacon.min_unique_timestamps");
+	if (d->rita)
+		d->bp.skew_min_iqr_ts /= C2C_USEC;
+	d->min_score = c2c_config_int(cfg, "beacon.min_score");
+	d->bonus_max = d->rita ? 0 : c2c_config_int(cfg, "beacon.server_share_bonus_max");
+	d->bucket[0] = c2c_config_int(cfg, "beacon.bucket_base");
+	d->bucket[1] = c2c_config_int(cfg, "beacon.bucket_low");
+	d->bucket[2] = c2c_config_int(cfg, "beacon.bucket_medium");
+	d->bucket[3] = c2c_config_int(cfg, "beacon.bucket_high");
+	d->lc_base = c2c_config_int(cfg, "longconn.base");
 	/* A fixed key: tables must hash the same way on every run (no output depends on it). */
 	memcpy(d->hkey, "c2chain-detect-k", 16);
 	d->min_ts = INT64_MAX;
@@ -882,6 +927,16 @@ store(struct c2c_detect *d, struct pair *p, const struct entry *e)
 	return C2C_OK;
 }
 
+static bool
+is_group_addr(const struct c2c_ip *ip)
+{
+	if (ip->family == 4) {
+		uint32_t v = c2c_ip_v4(ip);
+		return (v >> 28) == 0xe || v == 0xffffffffu;
+	}
+	return ip->a[0] == 0xff;
+}
+
 c2c_err
 c2c_detect_add_flow(struct c2c_detect *d, const struct c2c_flow *f)
 {
@@ -902,6 +957,11 @@ c2c_detect_add_flow(struct c2c_detect *d, const struct c2c_flow *f)
 	}
 	if (f->ts < d->min_ts)
 		d->min_ts = f->ts;
+	if (is_group_addr(&f->resp)) {
+		/* Multicast and broadcast (SSDP, mDNS, LLMNR, DHCP) have no server to call home to. */
+		d->st.flows_skipped_proto++;
+		return C2C_OK;
+	}
 	if (f->ts > d->max_ts)
 		d->max_ts = f->ts;
 	if ((rc = ip_intern(d, &f->orig, &oi)) != C2C_OK ||
@@ -1347,14 +1407,6 @@ out:
 }
 
 /* ---- finish: series analysis ------------------------------------------------------------------ */
-struct series {
-	uint8_t kind;
-	uint32_t host, peer; /* peer: address index (K_IP) or name index (K_NAME) */
-	struct entry *e;     /* sorted by time */
-	size_t n;
-	bool truncated, proxy;
-	uint8_t src; /* how the name was learnt (K_NAME) */
-};
 
 static c2c_err
 scratch_reserve(struct c2c_detect *d, size_t n)
@@ -1417,29 +1469,54 @@ cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
-/* Most frequent responder port of a series (ties: the lowest). */
+static int cmp_ip_idx(const void *a, const void *b);
+
+/* Fill the summary of a series from its entries: the most frequent responder port (ties: the
+ * lowest) and, for a name series, its distinct peer addresses. */
 static c2c_err
-port_mode(const struct series *s, uint16_t *out)
+summarize(struct c2c_detect *d, struct series *s)
 {
-	uint16_t *v = c2c_calloc(s->n + 1, sizeof(*v));
-	size_t best = 0;
-	if (v == NULL)
+	uint16_t *v;
+	uint32_t *pv;
+	size_t best = 0, n = 0;
+	if (s->summarized)
+		return C2C_OK;
+	v = c2c_calloc(s->n + 1, sizeof(*v));
+	pv = c2c_calloc(s->n + 1, sizeof(*pv));
+	if (v == NULL || pv == NULL) {
+		c2c_free(v);
+		c2c_free(pv);
 		return C2C_ENOMEM;
-	for (size_t i = 0; i < s->n; i++)
+	}
+	for (size_t i = 0; i < s->n; i++) {
 		v[i] = s->e[i].port;
+		pv[i] = s->e[i].peer;
+	}
 	qsort(v, s->n, sizeof(*v), cmp_u16);
-	*out = 0;
+	s->port = 0;
 	for (size_t i = 0; i < s->n;) {
 		size_t j = i;
 		while (j < s->n && v[j] == v[i])
 			j++;
 		if (j - i > best) {
 			best = j - i;
-			*out = v[i];
+			s->port = v[i];
 		}
 		i = j;
 	}
+	if (s->kind == K_NAME) {
+		sort_ctx = d;
+		qsort(pv, s->n, sizeof(*pv), cmp_ip_idx);
+		for (size_t i = 0; i < s->n; i++)
+			if (n == 0 || pv[n - 1] != pv[i])
+				pv[n++] = pv[i];
+		s->peer_count = n;
+		s->n_listed = n < 16 ? n : 16;
+		memcpy(s->peers, pv, s->n_listed * sizeof(*pv));
+	}
 	c2c_free(v);
+	c2c_free(pv);
+	s->summarized = true;
 	return C2C_OK;
 }
 
@@ -1463,9 +1540,7 @@ skeleton(struct c2c_detect *d, const struct series *s, const char *type, const c
 
 	if (!o || !m || !pr || !sub || !sec || !net)
 		goto fail;
-	if ((rc = port_mode(s, &port)) != C2C_OK)
-		goto fail;
-	rc = C2C_ENOMEM;
+	port = s->port;
 	if ((rc = c2c_json_set_str(o, "type", type)) != C2C_OK ||
 	    (rc = c2c_json_set_str(o, "rung", "L1")) != C2C_OK ||
 	    (rc = c2c_json_set_str(m, "id", method)) != C2C_OK ||
@@ -1503,14 +1578,11 @@ skeleton(struct c2c_detect *d, const struct series *s, const char *type, const c
 	} else {
 		rc = c2c_json_set_str(sub, "fqdn", name_str(d, s->peer));
 		/* A single peer address is part of the subject; several are listed in result. */
-		bool one = s->n > 0;
-		for (size_t i = 1; i < s->n && one; i++)
-			one = s->e[i].peer == s->e[0].peer;
-		if (rc == C2C_OK && one)
+		if (rc == C2C_OK && s->peer_count == 1)
 			rc = c2c_json_set_str(sub, "peer",
-			    c2c_ip_format(&d->ips[s->e[0].peer].ip, ip, sizeof(ip)));
+			    c2c_ip_format(&d->ips[s->peers[0]].ip, ip, sizeof(ip)));
 	}
-	if (rc == C2C_OK && s->n > 0)
+	if (rc == C2C_OK)
 		rc = c2c_json_set_int(sub, "peer_port", port);
 	if (rc == C2C_OK)
 		rc = c2c_json_set_new(o, "subject", sub);
@@ -1571,35 +1643,21 @@ collect_refs(struct c2c_detect *d, const struct series *s, bool closed_in_window
 static c2c_err
 peers_json(struct c2c_detect *d, const struct series *s, json_t *res)
 {
-	/* Distinct peer addresses of a name series, sorted; at most 16 listed. */
-	uint32_t *v = c2c_calloc(s->n + 1, sizeof(*v));
-	size_t n = 0;
 	json_t *arr = json_array();
 	char ip[C2C_IP_STRLEN];
 	c2c_err rc = C2C_OK;
-	if (v == NULL || arr == NULL) {
-		c2c_free(v);
-		json_decref(arr);
+	if (arr == NULL)
 		return C2C_ENOMEM;
-	}
-	for (size_t i = 0; i < s->n; i++)
-		v[i] = s->e[i].peer;
-	sort_ctx = d;
-	qsort(v, s->n, sizeof(*v), cmp_ip_idx);
-	for (size_t i = 0; i < s->n; i++)
-		if (n == 0 || v[n - 1] != v[i])
-			v[n++] = v[i];
-	for (size_t i = 0; i < n && i < 16 && rc == C2C_OK; i++)
+	for (size_t i = 0; i < s->n_listed && rc == C2C_OK; i++)
 		rc = c2c_json_append_new(arr,
-		    json_string(c2c_ip_format(&d->ips[v[i]].ip, ip, sizeof(ip))));
-	c2c_free(v);
+		    json_string(c2c_ip_format(&d->ips[s->peers[i]].ip, ip, sizeof(ip))));
 	if (rc != C2C_OK) {
 		json_decref(arr);
 		return rc;
 	}
 	if ((rc = c2c_json_set_new(res, "peers", arr)) != C2C_OK)
 		return rc;
-	return c2c_json_set_int(res, "peer_count", (int64_t)n);
+	return c2c_json_set_int(res, "peer_count", (int64_t)s->peer_count);
 }
 
 static int cmp_entry_time(const void *a, const void *b);
@@ -1690,8 +1748,9 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	if (n_closed + open_n == 0)
 		return C2C_OK;
 	/* Long connection: closed connections in the window plus every open one. */
-	if (c2c__longconn_eval(d->cfg, dur + open_dur, &impact)) {
-		if ((rc = skeleton(d, s, "long-connection", "c2chain.long-connection", "longconn",
+	if (dur + open_dur >= d->lc_base && c2c__longconn_eval(d->cfg, dur + open_dur, &impact)) {
+		if ((rc = summarize(d, s)) != C2C_OK ||
+		    (rc = skeleton(d, s, "long-connection", "c2chain.long-connection", "longconn",
 			 first, last, &o)) != C2C_OK ||
 		    (rc = collect_refs(d, s, true, true, &refs, &nrefs)) != C2C_OK)
 			goto out;
@@ -1720,9 +1779,10 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	if (n_closed < 4)
 		goto out;
 	/* Strobe or beacon, never both. */
-	thr = c2c__strobe_threshold(d->cfg, d->rita, d->win_hi - d->win_lo);
+	thr = d->strobe_thr;
 	if (n_closed >= thr) {
-		if ((rc = skeleton(d, s, "strobe", "c2chain.strobe", "strobe", first, last, &o)) !=
+		if ((rc = summarize(d, s)) != C2C_OK ||
+		    (rc = skeleton(d, s, "strobe", "c2chain.strobe", "strobe", first, last, &o)) !=
 			C2C_OK ||
 		    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK)
 			goto out;
@@ -1745,16 +1805,15 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	}
 	/* Beacon score. */
 	{
-		struct c2c__beacon_params bp;
+		struct c2c__beacon_params bp = d->bp;
 		struct c2c__beacon_result br;
 		size_t m = 0;
 		int64_t unit = d->rita ? C2C_USEC : 1, lo, hi;
-		const struct c2c_config *cfg = d->cfg;
 		if ((rc = scratch_reserve(d, (size_t)n_closed)) != C2C_OK)
 			goto out;
 		for (size_t i = 0; i < s->n; i++) {
 			const struct entry *e = &s->e[i];
-			if ((e->flags & E_OPEN) || e->ts < d->cut)
+			if ((e->flags & (E_OPEN | E_DROP)) || e->ts < d->cut)
 				continue;
 			/* rita: whole seconds, truncated like ClickHouse's DateTime. */
 			d->ts_buf[m] = d->rita ? (e->ts >= 0 ? e->ts / unit : -((-e->ts + unit - 1) / unit))
@@ -1763,83 +1822,48 @@ analyse_series(struct c2c_detect *d, struct series *s)
 			m++;
 		}
 		c2c__sort_i64(d->ts_buf, m);
-		memset(&bp, 0, sizeof(bp));
-		bp.w_ts = c2c_config_int(cfg, "beacon.ts_weight");
-		bp.w_ds = c2c_config_int(cfg, "beacon.ds_weight");
-		bp.w_dur = c2c_config_int(cfg, "beacon.dur_weight");
-		bp.w_hist = c2c_config_int(cfg, "beacon.hist_weight");
-		bp.bins = (uint32_t)c2c_config_int(cfg, "beacon.histogram_bins");
-		bp.dur_min_bins = (uint32_t)c2c_config_int(cfg, "beacon.duration_min_bins_seen");
-		bp.dur_ideal = (uint32_t)c2c_config_int(cfg, "beacon.duration_consistency_ideal");
-		bp.mode_sens_e6 = c2c_config_int(cfg, "beacon.histogram_mode_sensitivity");
-		bp.outlier_removal =
-		    (uint32_t)c2c_config_int(cfg, "beacon.histogram_bimodal_outlier_removal");
-		bp.bimodal_min_bins = (uint32_t)c2c_config_int(cfg, "beacon.histogram_bimodal_min_bins");
-		bp.skew_min_iqr_ts = c2c_config_int(cfg, "beacon.skew_min_iqr") / unit;
-		bp.skew_min_iqr_ds = c2c_config_int(cfg, "beacon.skew_min_iqr_bytes");
-		bp.precision = d->rita ? 1000 : C2C_E6;
-		bp.min_unique = (uint32_t)c2c_config_int(cfg, "beacon.min_unique_timestamps");
+		if (!d->rita && m < bp.bins) {
+			/* Default mode, sparse series: one bin per connection (at least 6), the
+			 * duration thresholds scaled from RITA's 24, so that a regular slow beacon
+			 * fills its bins instead of leaving most of 24 empty. The bimodal test is
+			 * off: with about one connection per bin any histogram looks "bimodal". */
+			uint32_t b = m < 6 ? 6 : (uint32_t)m;
+			bp.dur_min_bins = (bp.dur_min_bins * b + bp.bins - 1) / bp.bins;
+			bp.dur_ideal = (bp.dur_ideal * b + bp.bins - 1) / bp.bins;
+			bp.bimodal_min_bins = UINT32_MAX;
+			bp.bins = b;
+		}
 		lo = d->rita ? d->win_lo / unit : d->win_lo;
 		hi = d->rita ? d->win_hi / unit : d->win_hi;
 		c2c__beacon_score(&bp, d->ts_buf, d->sz_buf, m, lo, hi, d->scratch, &br);
 		if (!br.scored)
 			goto out;
 		d->st.series_scored++;
-		int64_t max_bonus = d->rita ? 0 : c2c_config_int(cfg, "beacon.server_share_bonus_max");
-		bool heavy = br.score_e6 + max_bonus >= c2c_config_int(cfg, "beacon.min_score");
+		bool heavy = br.score_e6 + d->bonus_max >= d->min_score;
 		struct cand c = { s->kind, s->host, s->peer, br.median2 * unit, br.score_e6, 0, 1,
 			SIZE_MAX };
 		if (heavy) {
-			int64_t bimp = c2c__bucket_e6(br.score_e6, c2c_config_int(cfg, "beacon.bucket_base"),
-			    c2c_config_int(cfg, "beacon.bucket_low"),
-			    c2c_config_int(cfg, "beacon.bucket_medium"),
-			    c2c_config_int(cfg, "beacon.bucket_high"));
-			if ((rc = skeleton(d, s, "beacon", "c2chain.beacon", "beacon", first, last, &o)) !=
-				C2C_OK ||
-			    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK)
-				goto out;
-			res = json_object();
-			if ((res == NULL && (rc = C2C_ENOMEM) != C2C_OK) || (rc = c2c_json_set_int(res, "connections", (int64_t)m)) ||
-			    (rc = c2c_json_set_int(res, "unique_timestamps", (int64_t)br.unique_ts)) ||
-			    (rc = c2c_json_set_int(res, "score_e6", br.score_e6)) ||
-			    (rc = c2c_json_set_int(res, "base_score_e6", br.score_e6)) ||
-			    (rc = c2c_json_set_int(res, "impact_e6", bimp)) ||
-			    (rc = c2c_json_set_int(res, "ts_score_e6", br.ts_e6)) ||
-			    (rc = c2c_json_set_int(res, "ds_score_e6", br.ds_e6)) ||
-			    (rc = c2c_json_set_int(res, "dur_score_e6", br.dur_e6)) ||
-			    (rc = c2c_json_set_int(res, "hist_score_e6", br.hist_e6)) ||
-			    (rc = c2c_json_set_int(res, "ts_skew_e6", br.ts_skew_e6)) ||
-			    (rc = c2c_json_set_int(res, "ts_mad_score_e6", br.ts_mad_score_e6)) ||
-			    (rc = c2c_json_set_int(res, "ds_skew_e6", br.ds_skew_e6)) ||
-			    (rc = c2c_json_set_int(res, "ds_mad_score_e6", br.ds_mad_score_e6)) ||
-			    (rc = c2c_json_set_int(res, "cv_score_e6", br.cv_score_e6)) ||
-			    (rc = c2c_json_set_int(res, "bimodal_e6", br.bimodal_e6)) ||
-			    (rc = c2c_json_set_int(res, "coverage_e6", br.coverage_e6)) ||
-			    (rc = c2c_json_set_int(res, "consistency_e6", br.consistency_e6)) ||
-			    (rc = c2c_json_set_int(res, "bins_seen", br.total_bars)) ||
-			    (rc = c2c_json_set_int(res, "longest_run", br.longest_run)) ||
-			    (rc = c2c_json_set_int(res, "median_interval_us",
-				 c2c__div_round((c2c_i128)br.median2 * unit, 2))) ||
-			    (rc = c2c_json_set_int(res, "jitter_us",
-				 c2c__div_round((c2c_i128)br.mad4 * unit, 4))) ||
-			    (rc = c2c_json_set_int(res, "median_bytes",
-				 c2c__div_round(br.ds_median2, 2))) ||
-			    (rc = c2c_json_set_int(res, "total_bytes", (int64_t)tb)))
-				goto out;
-			if (s->kind == K_NAME &&
-			    ((rc = peers_json(d, s, res)) != C2C_OK ||
-				(rc = c2c_json_set_str(res, "fqdn_source", src_name(s->src))) != C2C_OK))
-				goto out;
-			if ((rc = c2c_json_set_new(o, "result", res)) != C2C_OK)
-				goto outr;
-			res = NULL;
-			if ((rc = grow_array((void **)&d->pend, &d->cap_pend, d->n_pend + 1,
+			struct pending *pd;
+			if ((rc = summarize(d, s)) != C2C_OK ||
+			    (rc = collect_refs(d, s, true, false, &refs, &nrefs)) != C2C_OK ||
+			    (rc = grow_array((void **)&d->pend, &d->cap_pend, d->n_pend + 1,
 				 sizeof(*d->pend))) != C2C_OK)
 				goto out;
-			d->pend[d->n_pend] = (struct pending){ o, refs, nrefs, s->kind, s->host, s->peer };
-			c.heavy = d->n_pend++;
-			o = NULL;
+			pd = &d->pend[d->n_pend];
+			memset(pd, 0, sizeof(*pd));
+			pd->s = *s;
+			pd->s.e = NULL;
+			pd->s.n = 0;
+			pd->br = br;
+			pd->refs = refs;
+			pd->nrefs = nrefs;
+			pd->conns = m;
+			pd->total_bytes = tb;
+			pd->first = first;
+			pd->last = last;
+			pd->unit = unit;
 			refs = NULL;
+			c.heavy = d->n_pend++;
 		}
 		if ((rc = grow_array((void **)&d->cands, &d->cap_cands, d->n_cands + 1,
 			 sizeof(*d->cands))) != C2C_OK)
@@ -1893,6 +1917,15 @@ cmp_entry_name(const void *a, const void *b)
 			return c;
 	}
 	return cmp_entry_time(a, b);
+}
+
+static bool
+entries_sorted(const struct entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_entry_time(&e[i - 1], &e[i]) > 0)
+			return false;
+	return true;
 }
 
 struct ebuf {
@@ -1995,6 +2028,69 @@ cmp_cand(const void *a, const void *b)
 	return (x->host > y->host) - (x->host < y->host);
 }
 
+/* The JSON of a reported beacon; the finding takes p->refs. */
+static c2c_err
+build_beacon(struct c2c_detect *d, struct pending *p, int64_t score, const struct cand *c)
+{
+	const struct c2c__beacon_result *br = &p->br;
+	json_t *o = NULL, *res = NULL, *ev = NULL;
+	int64_t unit = p->unit;
+	c2c_err rc = skeleton(d, &p->s, "beacon", "c2chain.beacon", "beacon", p->first, p->last,
+	    &o);
+	if (rc != C2C_OK)
+		return rc;
+	res = json_object();
+	if ((res == NULL && (rc = C2C_ENOMEM) != C2C_OK) ||
+	    (rc = c2c_json_set_int(res, "connections", (int64_t)p->conns)) ||
+	    (rc = c2c_json_set_int(res, "unique_timestamps", (int64_t)br->unique_ts)) ||
+	    (rc = c2c_json_set_int(res, "score_e6", score)) ||
+	    (rc = c2c_json_set_int(res, "base_score_e6", br->score_e6)) ||
+	    (rc = c2c_json_set_int(res, "impact_e6",
+		 c2c__bucket_e6(score, d->bucket[0], d->bucket[1], d->bucket[2], d->bucket[3]))) ||
+	    (rc = c2c_json_set_int(res, "ts_score_e6", br->ts_e6)) ||
+	    (rc = c2c_json_set_int(res, "ds_score_e6", br->ds_e6)) ||
+	    (rc = c2c_json_set_int(res, "dur_score_e6", br->dur_e6)) ||
+	    (rc = c2c_json_set_int(res, "hist_score_e6", br->hist_e6)) ||
+	    (rc = c2c_json_set_int(res, "ts_skew_e6", br->ts_skew_e6)) ||
+	    (rc = c2c_json_set_int(res, "ts_mad_score_e6", br->ts_mad_score_e6)) ||
+	    (rc = c2c_json_set_int(res, "ds_skew_e6", br->ds_skew_e6)) ||
+	    (rc = c2c_json_set_int(res, "ds_mad_score_e6", br->ds_mad_score_e6)) ||
+	    (rc = c2c_json_set_int(res, "cv_score_e6", br->cv_score_e6)) ||
+	    (rc = c2c_json_set_int(res, "bimodal_e6", br->bimodal_e6)) ||
+	    (rc = c2c_json_set_int(res, "coverage_e6", br->coverage_e6)) ||
+	    (rc = c2c_json_set_int(res, "consistency_e6", br->consistency_e6)) ||
+	    (rc = c2c_json_set_int(res, "bins_seen", br->total_bars)) ||
+	    (rc = c2c_json_set_int(res, "longest_run", br->longest_run)) ||
+	    (rc = c2c_json_set_int(res, "median_interval_us",
+		 c2c__div_round((c2c_i128)br->median2 * unit, 2))) ||
+	    (rc = c2c_json_set_int(res, "jitter_us", c2c__div_round((c2c_i128)br->mad4 * unit, 4))) ||
+	    (rc = c2c_json_set_int(res, "median_bytes", c2c__div_round(br->ds_median2, 2))) ||
+	    (rc = c2c_json_set_int(res, "total_bytes", (int64_t)p->total_bytes)))
+		goto out;
+	if (p->s.kind == K_NAME &&
+	    ((rc = peers_json(d, &p->s, res)) != C2C_OK ||
+		(rc = c2c_json_set_str(res, "fqdn_source", src_name(p->s.src))) != C2C_OK))
+		goto out;
+	if (!d->rita &&
+	    ((rc = c2c_json_set_int(res, "shared_period_clients", c->shared)) != C2C_OK ||
+		(rc = c2c_json_set_int(res, "server_bonus_e6", c->bonus_e6)) != C2C_OK))
+		goto out;
+	rc = c2c_json_set_new(o, "result", res);
+	res = NULL;
+	if (rc != C2C_OK)
+		goto out;
+	if ((rc = evidence_json(d, p->refs, p->nrefs, false, &ev)) != C2C_OK ||
+	    (rc = c2c_json_set_new(o, "evidence", ev)) != C2C_OK)
+		goto out;
+	rc = add_finding(d, T_BEACON, p->s.kind, p->s.host, p->s.peer, o, p->refs, p->nrefs);
+	o = NULL;
+	p->refs = NULL;
+out:
+	json_decref(res);
+	json_decref(o);
+	return rc;
+}
+
 /* Server-centric pass: clients sharing one period to one server (Disclosure, BAYWATCH). */
 static c2c_err
 server_pass(struct c2c_detect *d)
@@ -2054,25 +2150,7 @@ server_pass(struct c2c_detect *d)
 		if (c->heavy == SIZE_MAX || score < minscore)
 			continue;
 		p = &d->pend[c->heavy];
-		json_t *res = json_object_get(p->obj, "result");
-		if ((rc = c2c_json_set_int(res, "score_e6", score)) != C2C_OK ||
-		    (rc = c2c_json_set_int(res, "impact_e6",
-			 c2c__bucket_e6(score, c2c_config_int(cfg, "beacon.bucket_base"),
-			     c2c_config_int(cfg, "beacon.bucket_low"),
-			     c2c_config_int(cfg, "beacon.bucket_medium"),
-			     c2c_config_int(cfg, "beacon.bucket_high")))) != C2C_OK)
-			break;
-		if (!d->rita &&
-		    ((rc = c2c_json_set_int(res, "shared_period_clients", c->shared)) != C2C_OK ||
-			(rc = c2c_json_set_int(res, "server_bonus_e6", c->bonus_e6)) != C2C_OK))
-			break;
-		json_t *ev = NULL;
-		if ((rc = evidence_json(d, p->refs, p->nrefs, false, &ev)) != C2C_OK ||
-		    (rc = c2c_json_set_new(p->obj, "evidence", ev)) != C2C_OK)
-			break;
-		rc = add_finding(d, T_BEACON, p->kind, p->host, p->peer, p->obj, p->refs, p->nrefs);
-		p->obj = NULL;
-		p->refs = NULL;
+		rc = build_beacon(d, p, score, c);
 	}
 	return rc;
 }
@@ -2252,6 +2330,7 @@ c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint3
 		d->win_lo = d->min_ts < d->max_ts - w ? d->max_ts - w : d->min_ts;
 		d->cut = d->win_lo;
 	}
+	d->strobe_thr = c2c__strobe_threshold(d->cfg, d->rita, d->win_hi - d->win_lo);
 	order = c2c_calloc(d->n_pairs + 1, sizeof(*order));
 	if (order == NULL) {
 		rc = C2C_ENOMEM;
@@ -2274,7 +2353,8 @@ c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint3
 			if (own.n == 0)
 				continue;
 			sort_ctx = d;
-			qsort(own.e, own.n, sizeof(*own.e), cmp_entry_time);
+			if (!entries_sorted(own.e, own.n))
+				qsort(own.e, own.n, sizeof(*own.e), cmp_entry_time);
 			memset(&s, 0, sizeof(s));
 			s.kind = K_IP;
 			s.host = host;

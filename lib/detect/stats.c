@@ -4,8 +4,6 @@
  * explicit rule (half away from zero, or ceiling where RITA uses math.Ceil), and logarithms come
  * from an integer squaring algorithm. Same input, same bits, on every machine.
  */
-#include <stdlib.h>
-
 #include "detect/internal.h"
 
 int64_t
@@ -70,21 +68,90 @@ c2c__quartiles2(const int64_t *x, size_t n, int64_t q2[3])
 	q2[2] = c2c__median2(x + c2, n - c2);
 }
 
-static int
-cmp_i64(const void *a, const void *b)
+static void
+insertion(int64_t *x, size_t n)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
+	for (size_t i = 1; i < n; i++) {
+		int64_t v = x[i];
+		size_t j = i;
+		while (j > 0 && x[j - 1] > v) {
+			x[j] = x[j - 1];
+			j--;
+		}
+		x[j] = v;
+	}
+}
+
+static void
+swap64(int64_t *a, int64_t *b)
+{
+	int64_t t = *a;
+	*a = *b;
+	*b = t;
 }
 
 void
 c2c__sort_i64(int64_t *x, size_t n)
 {
-	size_t i;
+	/* In-place quicksort (median of three, three-way partition, the larger part looped, the
+	 * smaller recursed through an explicit stack): no allocation, unlike glibc's qsort. */
+	struct {
+		int64_t *x;
+		size_t n;
+	} stack[64];
+	size_t sp = 0, i;
 	for (i = 1; i < n && x[i - 1] <= x[i]; i++)
 		;
-	if (i < n)
-		qsort(x, n, sizeof(*x), cmp_i64);
+	if (i >= n)
+		return;
+	stack[sp].x = x;
+	stack[sp++].n = n;
+	while (sp > 0) {
+		int64_t *a = stack[--sp].x;
+		size_t m = stack[sp].n;
+		while (m > 16) {
+			size_t lt = 0, gt = m, k = 0;
+			int64_t p;
+			if (a[m / 2] < a[0])
+				swap64(&a[m / 2], &a[0]);
+			if (a[m - 1] < a[0])
+				swap64(&a[m - 1], &a[0]);
+			if (a[m - 1] < a[m / 2])
+				swap64(&a[m - 1], &a[m / 2]);
+			p = a[m / 2];
+			while (k < gt) {
+				if (a[k] < p)
+					swap64(&a[lt++], &a[k++]);
+				else if (a[k] > p)
+					swap64(&a[k], &a[--gt]);
+				else
+					k++;
+			}
+			/* [0, lt) < p, [lt, gt) == p, [gt, m) > p */
+			if (lt < m - gt) {
+				if (sp < 64) {
+					stack[sp].x = a + gt;
+					stack[sp++].n = m - gt;
+					m = lt;
+				} else {
+					insertion(a + gt, m - gt);
+					m = lt;
+				}
+			} else {
+				if (sp < 64) {
+					stack[sp].x = a;
+					stack[sp++].n = lt;
+					a += gt;
+					m -= gt;
+				} else {
+					insertion(a, lt);
+					a += gt;
+					m -= gt;
+				}
+			}
+		}
+		insertion(a, m);
+	}
 }
 
 int64_t
