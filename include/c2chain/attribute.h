@@ -144,6 +144,10 @@ c2c_err c2c_assess_cluster(const struct c2c_catalogue *cat, const json_t *cluste
  * compare. C2C_ENOMEM / C2C_ELIMIT from the buffer. */
 c2c_err c2c_wording_render(const json_t *assessment, struct c2c_buf *markdown_out);
 
+/* The ACH matrix (hypotheses x evidence, scores, non-diagnostic rows, leave-one-group-out) as a
+ * Markdown table, appended to `out`. C2C_EFORMAT when the assessment lacks them. */
+c2c_err c2c_wording_matrix(const json_t *assessment, struct c2c_buf *out);
+
 /* Render one statement object ({"template","params"}) without a trailing newline. */
 c2c_err c2c_wording_sentence(const json_t *statement, struct c2c_buf *out);
 

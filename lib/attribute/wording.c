@@ -293,3 +293,82 @@ c2c_wording_render(const json_t *assessment, struct c2c_buf *out)
 	}
 	return C2C_OK;
 }
+
+/* The ACH matrix of an assessment as a Markdown table (report section "Competing hypotheses" and
+ * the STIX note): one column per hypothesis that was not removed, one row per evidence item,
+ * then the weighted-inconsistency scores, the non-diagnostic rows and leave-one-group-out. */
+c2c_err
+c2c_wording_matrix(const json_t *assessment, struct c2c_buf *out)
+{
+	const json_t *r = json_object_get(assessment, "result");
+	const json_t *hyps = json_object_get(r, "hypotheses"), *items = json_object_get(r, "evidence");
+	const json_t *scores = json_object_get(r, "scores"), *h, *it, *v;
+	size_t i, j;
+	c2c_err rc;
+
+	if (!json_is_array(hyps) || !json_is_array(items) || !json_is_array(scores))
+		return C2C_EFORMAT;
+	if ((rc = c2c_buf_adds(out, "| evidence |")) != C2C_OK)
+		return rc;
+	json_array_foreach(hyps, i, h) {
+		if (json_object_get(h, "removed") != NULL)
+			continue;
+		if ((rc = c2c_buf_printf(out, " %s |",
+		    json_string_value(json_object_get(h, "label")))) != C2C_OK)
+			return rc;
+	}
+	if ((rc = c2c_buf_adds(out, "\n|---|")) != C2C_OK)
+		return rc;
+	json_array_foreach(hyps, i, h) {
+		if (json_object_get(h, "removed") == NULL && (rc = c2c_buf_adds(out, "---|")) != C2C_OK)
+			return rc;
+	}
+	json_array_foreach(items, j, it) {
+		const json_t *rt = json_object_get(it, "ratings");
+		rc = c2c_buf_printf(out, "\n| %s (%s, %s; %s, spoofability %s, cred %s, rel %s, w %lld) |",
+		    json_string_value(json_object_get(it, "id")),
+		    json_string_value(json_object_get(it, "class")),
+		    json_string_value(json_object_get(it, "derivation")),
+		    json_string_value(json_object_get(it, "group")),
+		    json_string_value(json_object_get(it, "spoofability")),
+		    json_string_value(json_object_get(it, "credibility")),
+		    json_string_value(json_object_get(it, "relevance")),
+		    (long long)json_integer_value(json_object_get(it, "weight_e3")));
+		if (rc != C2C_OK)
+			return rc;
+		json_array_foreach(hyps, i, h) {
+			if (json_object_get(h, "removed") != NULL)
+				continue;
+			v = json_object_get(rt, json_string_value(json_object_get(h, "id")));
+			if ((rc = c2c_buf_printf(out, " %s |", json_is_string(v) ?
+			    json_string_value(v) : "NA")) != C2C_OK)
+				return rc;
+		}
+	}
+	if ((rc = c2c_buf_adds(out, "\n| score (x1000) |")) != C2C_OK)
+		return rc;
+	json_array_foreach(scores, i, v) {
+		if ((rc = c2c_buf_printf(out, " %lld |",
+		    (long long)json_integer_value(json_object_get(v, "score_e3")))) != C2C_OK)
+			return rc;
+	}
+	if ((rc = c2c_buf_adds(out, "\n\nNon-diagnostic rows:")) != C2C_OK)
+		return rc;
+	json_array_foreach(json_object_get(r, "non_diagnostic"), i, v) {
+		if ((rc = c2c_buf_printf(out, " %s", json_string_value(v))) != C2C_OK)
+			return rc;
+	}
+	if (json_array_size(json_object_get(r, "non_diagnostic")) == 0 &&
+	    (rc = c2c_buf_adds(out, " none")) != C2C_OK)
+		return rc;
+	if ((rc = c2c_buf_adds(out, ".\n\nLeave one group out:")) != C2C_OK)
+		return rc;
+	json_array_foreach(json_object_get(r, "sensitivity"), i, v) {
+		rc = c2c_buf_printf(out, "\n- without %s: leader %s",
+		    json_string_value(json_object_get(v, "without")),
+		    json_is_true(json_object_get(v, "changed")) ? "changes" : "unchanged");
+		if (rc != C2C_OK)
+			return rc;
+	}
+	return c2c_buf_adds(out, "\n");
+}
