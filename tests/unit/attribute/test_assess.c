@@ -1,4 +1,4 @@
-/* Attribution assessment: the §4.8 worked example and the rules of §4.5-§4.7. C2C_TORTURE */
+/* Attribution assessment: the §4.8 worked example and the rules of §4.5-§4.7. */
 #include <jansson.h>
 
 #include "c2chain/attribute.h"
