@@ -122,6 +122,17 @@ struct c2c_flow {
 	/* Evidence: the records of the first and last packet / the export record / the log line. */
 	struct c2c_evref first_ev, last_ev;
 	uint64_t seq; /* position in the output order of its input (deterministic tie-break) */
+	/* Flow exports (NetFlow v9 / IPFIX): the template record this data record was decoded
+	 * with, a dependency reference (len 0 when none, e.g. NetFlow v5 and Zeek). */
+	struct c2c_evref tmpl_ev;
+	/* Flow exports: the exporter's address (family 0 when unknown, e.g. an IPFIX file) and
+	 * its NetFlow v9 source id / IPFIX observation domain (v5: engine_type << 8 | engine_id). */
+	struct c2c_ip exporter;
+	uint32_t obs_domain;
+	/* Appended by the flow assembler (flowtab.c): */
+	char tunnel_parent[C2C_UID_MAX]; /* uid of the enclosing flow (Zeek's tunnel_parents), "" */
+	/* Zeek conn.log local_orig / local_resp: 0 = not known, 1 = F, 2 = T. */
+	uint8_t local_orig, local_resp;
 };
 
 /* ---- observations ------------------------------------------------------------------------ */

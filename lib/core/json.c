@@ -199,6 +199,13 @@ c2c_json_parse(const char *text, size_t len, const char *src, json_t **out,
 	json_error_t e;
 	uint64_t failures = c2c__alloc_failures();
 	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
+	/* jansson's lexer ignores a failed append to its token buffer (lex_save), so under memory
+	 * pressure it can return a value with a truncated string: any failed allocation during
+	 * the parse makes the result untrustworthy. */
+	if (v != NULL && c2c__alloc_failures() != failures) {
+		json_decref(v);
+		return C2C_ENOMEM;
+	}
 	if (v == NULL && (json_error_code(&e) == json_error_out_of_memory ||
 			     c2c__alloc_failures() != failures))
 		return C2C_ENOMEM;

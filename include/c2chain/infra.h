@@ -1,0 +1,137 @@
+/*
+ * C2 infrastructure (rungs L2 and L3 of DESIGN.md): one object per C2 endpoint with what the
+ * observations and L1 findings say about it and its assessed role; cluster edges between
+ * endpoints that a verifier can re-check one by one; clusters; and the country control matrix
+ * ("N C2 servers in country X controlled M hosts in country Y"), broken down by role, with a
+ * direct recount from the cited findings.
+ *
+ * Call order:
+ *   c2c_infra_new -> c2c_infra_add_obs (every DNS/TLS/HTTP observation, any order)
+ *                 -> c2c_infra_add_finding (every L1 finding, any order)
+ *                 -> c2c_infra_build (opts: geo, refdata, host map, input digests)
+ *                 -> c2c_infra_result_fini, c2c_infra_free
+ * Verification: c2c_matrix_recount over the cited findings and the infrastructure objects,
+ * then c2c_matrix_check against the matrix in the report.
+ *
+ * Everything emitted is canonical-JSON-safe (integers and strings only), sorted by documented
+ * keys, and independent of the order observations and findings were added in.
+ */
+#ifndef C2C_INFRA_H
+#define C2C_INFRA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "c2chain/core.h"
+#include "c2chain/enrich.h"
+#include "c2chain/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Assessed role of a C2 endpoint (attribution.md §4.2, §4.7). */
+#define C2C_ROLE_MAP(X)                                                                      \
+	X(OWNED, "owned") X(RELAY, "compromised-relay") X(RENTED, "rented-hosting")          \
+	    X(ANONYMISER, "anonymiser") X(SINKHOLE, "sinkhole") X(UNKNOWN, "unknown")
+enum c2c_role {
+#define C2C_X_(e, s) C2C_ROLE_##e,
+	C2C_ROLE_MAP(C2C_X_)
+#undef C2C_X_
+	C2C_ROLE__COUNT
+};
+const char *c2c_role_name(enum c2c_role r);
+/* C2C_OK and *out, or C2C_ENOTFOUND. */
+c2c_err c2c_role_parse(const char *s, enum c2c_role *out);
+
+/* Internal prefix -> country of the hosts behind it (from the configuration). Longest prefix
+ * wins. `country` is two upper-case letters. */
+struct c2c_host_country {
+	struct c2c_ip net;
+	unsigned len;
+	char country[3];
+};
+
+struct c2c_infra_opts {
+	/* Country of a controlled host: host_map first, then geo (if any), else "??". */
+	const struct c2c_host_country *host_map;
+	size_t n_host_map;
+	struct c2c_geo *geo;           /* country/ASN of endpoints and hosts; may be NULL */
+	const struct c2c_refdata *ref; /* role reference lists; may be NULL */
+	/* SHA-256 of each input, by the index used in evidence references (obs->ev.input). */
+	const uint8_t (*input_sha256)[32];
+	uint32_t n_inputs;
+	c2c_time tor_window;       /* Tor exit observations this close count (default 24 h) */
+	uint32_t shared_hosting_fqdns; /* more distinct FQDNs than this: rented-hosting (10) */
+	uint32_t min_shared_hosts; /* same-host-set edges need at least this many hosts (2) */
+	uint32_t top_n;            /* rows in the top-N tables (10) */
+	char home_country[3];      /* the statistic's country; "" = most controlled hosts */
+};
+/* Defaults as documented per field. */
+void c2c_infra_opts_default(struct c2c_infra_opts *o);
+
+/* What c2c_infra_build produces; every member is owned (json_decref via _fini). */
+struct c2c_infra_result {
+	json_t *infrastructure; /* array of "infrastructure" objects, sorted by subject.ip */
+	json_t *edges;          /* array of "cluster-edge" findings, sorted by id */
+	json_t *clusters;       /* array of "cluster" objects, sorted by id */
+	json_t *matrix;         /* one "control-matrix" object */
+	/* Counters for the report (inputs that did not fit are counted, never fatal). */
+	uint64_t findings_used, findings_skipped, obs_used, obs_dropped;
+};
+void c2c_infra_result_fini(struct c2c_infra_result *r);
+
+struct c2c_infra;
+
+c2c_err c2c_infra_new(struct c2c_infra **out);
+void c2c_infra_free(struct c2c_infra *x);
+
+/* One observation, borrowed for the call. Kept per server address (o->resp): FQDNs from DNS
+ * A/AAAA answers (the query name resolves to each answer address), TLS SNI, certificate
+ * SHA-256 and JA3S, HTTP Host (not for proxy requests). The first observation of each fact
+ * keeps its evidence reference. Caps per address (64 FQDNs, 16 certificates, 16 JA3S) and on
+ * addresses (4 M) are counted (obs_dropped), never an error. C2C_ENOMEM only. */
+c2c_err c2c_infra_add_obs(struct c2c_infra *x, const struct c2c_obs *o);
+
+/* One L1 finding (docs/findings.md): type intel-hit, beacon, long-connection or dns-tunnel,
+ * with "id", subject.host (controlled host), subject.peer (C2 endpoint) and optionally
+ * subject.peer_port, subject.fqdn, first_seen/last_seen, and for intel hits the labels in
+ * result.labels (array of strings), result.family / result.malware (strings). A dns-tunnel
+ * finding without a public subject.peer names no endpoint and is skipped. Other types and
+ * findings missing host/peer/id are counted as skipped. The finding is borrowed (copied as
+ * needed). C2C_ENOMEM; C2C_EFORMAT with diag for a malformed address or time in a finding. */
+c2c_err c2c_infra_add_finding(struct c2c_infra *x, const json_t *finding, struct c2c_diag *diag);
+
+/* Assess every endpoint and emit infrastructure objects, cluster edges, clusters and the
+ * control matrix into *out (zeroed first). The accumulator stays usable (build again with other
+ * options). C2C_EINVAL (bad options), C2C_ENOMEM. */
+c2c_err c2c_infra_build(struct c2c_infra *x, const struct c2c_infra_opts *o,
+    struct c2c_infra_result *out, struct c2c_diag *diag);
+
+/* ---- the control matrix, recounted -------------------------------------------------------- */
+
+/* Recompute the matrix directly from `findings` (array of L1 findings: the ones the matrix
+ * cites) and `infrastructure` (array of infrastructure objects, which give each endpoint's
+ * country and role), with the same host-country rules (opts->host_map, opts->geo) and top_n /
+ * home_country. Independent of the accumulator. *out is a "control-matrix" object like the one
+ * c2c_infra_build emits. C2C_EFORMAT (diag) for a finding that names an endpoint with no
+ * infrastructure object, C2C_ENOMEM. */
+c2c_err c2c_matrix_recount(const json_t *findings, const json_t *infrastructure,
+    const struct c2c_infra_opts *o, json_t **out, struct c2c_diag *diag);
+
+/* Compare every count of `matrix` (result: totals, by_controller_country, by_host_country,
+ * pairs, by_role, top tables, statement) with `recount`. C2C_OK when equal, C2C_EVERIFY with
+ * the first difference in diag->msg. */
+c2c_err c2c_matrix_check(const json_t *matrix, const json_t *recount, struct c2c_diag *diag);
+
+/* Country of a controlled host under `o` (host_map, then geo): writes "CC" or "??" into cc[3]
+ * and returns "config", "geo" or "unknown". */
+const char *c2c_infra_host_country(const struct c2c_infra_opts *o, const struct c2c_ip *host,
+    char cc[3]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

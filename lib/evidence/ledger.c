@@ -1,0 +1,780 @@
+/*
+ * The case and its ledger: an append-only file of canonical JSON lines (ledger/entries.jsonl)
+ * whose RFC 6962 tree head is signed as a C2SP checkpoint. The case keeps all entry bytes and
+ * leaf hashes in memory (entries are claims and fingerprints, never raw data), the inputs of
+ * the current scan, and every evidence reference cited so far; c2c_case_commit turns the cited
+ * references into per-input record commitments, writes report.json and signs the new head.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "evidence/internal.h"
+
+struct case_input {
+	char *path;
+	json_t *fp; /* fingerprint (inputs.json form, without path) */
+	struct c2c_input_info info;
+};
+
+struct c2c_case {
+	char *dir;
+	struct c2c_signer *signer;
+	struct c2c_buf ledger; /* all entry lines, each ending in '\n' */
+	uint8_t (*leaves)[32];
+	uint64_t n, cap;
+	bool have_old;
+	uint64_t old_size;
+	uint8_t old_root[32];
+	int64_t scan; /* number of this scan: 1 + report entries already in the ledger */
+	struct case_input *inputs;
+	size_t n_inputs;
+	json_t *refdata; /* array of fingerprints with "path" */
+	char **refs;     /* cited reference strings (owned) */
+	size_t n_refs, cap_refs;
+	bool committed;
+};
+
+static c2c_err
+push_leaf(struct c2c_case *c, const void *line, size_t len)
+{
+	if (c->n == c->cap) {
+		uint64_t ncap = c->cap ? c->cap * 2 : 256;
+		uint8_t(*nl)[32] = c2c_reallocarray(c->leaves, (size_t)ncap, 32);
+		if (nl == NULL)
+			return C2C_ENOMEM;
+		c->leaves = nl;
+		c->cap = ncap;
+	}
+	c2c_merkle_leaf(line, len, c->leaves[c->n]);
+	c->n++;
+	return C2C_OK;
+}
+
+/* Append `entry` plus "kind" and "scan" (added to a copy) as one canonical line. */
+static c2c_err
+append_entry(struct c2c_case *c, const char *kind, json_t *entry, uint64_t *index)
+{
+	size_t start = c->ledger.len;
+	c2c_err rc = c2c_json_set_str(entry, "kind", kind);
+	if (rc == C2C_OK)
+		rc = c2c_json_set_int(entry, "scan", c->scan);
+	if (rc == C2C_OK)
+		rc = c2c_json_canon(entry, &c->ledger);
+	if (rc == C2C_OK)
+		rc = c2c_buf_addc(&c->ledger, '\n');
+	if (rc == C2C_OK)
+		rc = push_leaf(c, c->ledger.data + start, c->ledger.len - start - 1);
+	if (rc != C2C_OK) {
+		c->ledger.len = start; /* nothing of a failed entry stays */
+		return rc;
+	}
+	if (index != NULL)
+		*index = c->n - 1;
+	return C2C_OK;
+}
+
+static c2c_err
+add_ref(struct c2c_case *c, const char *s, struct c2c_diag *diag)
+{
+	struct c2c__ref r;
+	char *d;
+	if (c2c__ref_parse(s, &r) != C2C_OK)
+		return c2c_diag_set(diag, C2C_EFORMAT, "claim", 0, "not an evidence reference: %.120s",
+		    s);
+	if (c->n_refs == c->cap_refs) {
+		size_t ncap = c->cap_refs ? c->cap_refs * 2 : 256;
+		char **nr = c2c_reallocarray(c->refs, ncap, sizeof(char *));
+		if (nr == NULL)
+			return C2C_ENOMEM;
+		c->refs = nr;
+		c->cap_refs = ncap;
+	}
+	d = c2c_strdup(s);
+	if (d == NULL)
+		return C2C_ENOMEM;
+	c->refs[c->n_refs++] = d;
+	return C2C_OK;
+}
+
+/* Load the existing ledger and check it against the signed checkpoint before appending. */
+static c2c_err
+load_existing(struct c2c_case *c, struct c2c_diag *diag)
+{
+	struct c2c_buf path;
+	uint8_t *data = NULL, *note = NULL;
+	size_t len = 0, note_len = 0, text_len = 0;
+	struct c2c_verifier v;
+	struct c2c_checkpoint cp;
+	uint8_t root[32];
+	c2c_err rc;
+
+	c2c_buf_init(&path, 1 << 16);
+	rc = c2c__path(&path, c->dir, C2C__CHECKPOINT);
+	if (rc != C2C_OK)
+		goto out;
+	{
+		struct stat st;
+		if (stat((const char *)path.data, &st) != 0) {
+			/* A fresh case: no ledger may exist without a checkpoint. */
+			rc = c2c__path(&path, c->dir, C2C__LEDGER);
+			if (rc == C2C_OK && stat((const char *)path.data, &st) == 0)
+				rc = c2c_diag_set(diag, C2C_EVERIFY, C2C__LEDGER, 0,
+				    "ledger without a checkpoint: refusing to append");
+			goto out;
+		}
+	}
+	rc = c2c_file_slurp((const char *)path.data, 1 << 20, &note, &note_len, diag);
+	if (rc != C2C_OK)
+		goto out;
+	/* The existing checkpoint must carry our signature (a case changes keys only through a
+	 * new case). */
+	c2c_signer_verifier(c->signer, &v);
+	rc = c2c_note_open(note, note_len, &v, &text_len, diag);
+	if (rc == C2C_OK && c2c_checkpoint_parse((const char *)note, text_len, &cp) != C2C_OK)
+		rc = c2c_diag_set(diag, C2C_EFORMAT, C2C__CHECKPOINT, 0, "malformed checkpoint");
+	if (rc != C2C_OK) {
+		if (rc == C2C_ENOTFOUND)
+			rc = C2C_EVERIFY;
+		goto out;
+	}
+	rc = c2c__path(&path, c->dir, C2C__LEDGER);
+	if (rc == C2C_OK)
+		rc = c2c_file_slurp((const char *)path.data, C2C__FILE_CAP, &data, &len, diag);
+	if (rc != C2C_OK)
+		goto out;
+	for (size_t pos = 0; pos < len;) {
+		const uint8_t *nl = memchr(data + pos, '\n', len - pos);
+		size_t l;
+		if (nl == NULL) {
+			rc = c2c_diag_set(diag, C2C_EVERIFY, C2C__LEDGER, pos, "truncated ledger line");
+			goto out;
+		}
+		l = (size_t)(nl - (data + pos));
+		rc = push_leaf(c, data + pos, l);
+		if (rc != C2C_OK)
+			goto out;
+		pos += l + 1;
+	}
+	c2c_merkle_root((const uint8_t(*)[32])c->leaves, c->n, root);
+	if (c->n != cp.size || memcmp(root, cp.root, 32) != 0) {
+		rc = c2c_diag_set(diag, C2C_EVERIFY, C2C__LEDGER, 0,
+		    "ledger (%llu entries) does not match the signed checkpoint (%llu entries): "
+		    "refusing to append", (unsigned long long)c->n, (unsigned long long)cp.size);
+		goto out;
+	}
+	/* Authentic entries: count the scans (one report entry closes each). */
+	for (size_t pos = 0; pos < len;) {
+		const uint8_t *nl = memchr(data + pos, '\n', len - pos);
+		size_t l = (size_t)(nl - (data + pos));
+		json_t *e = NULL;
+		rc = c2c_json_parse((const char *)data + pos, l, C2C__LEDGER, &e, diag);
+		if (rc != C2C_OK)
+			goto out;
+		if (json_is_string(json_object_get(e, "kind")) &&
+		    strcmp(json_string_value(json_object_get(e, "kind")), "report") == 0)
+			c->scan++;
+		json_decref(e);
+		pos += l + 1;
+	}
+	rc = c2c_buf_add(&c->ledger, data, len);
+	c->have_old = true;
+	c->old_size = cp.size;
+	memcpy(c->old_root, cp.root, 32);
+out:
+	c2c_free(data);
+	c2c_free(note);
+	c2c_buf_fini(&path);
+	return rc;
+}
+
+static c2c_err
+load_or_create_key(struct c2c_case *c, const struct c2c_case_opts *opts, struct c2c_diag *diag)
+{
+	struct c2c_buf path, kb;
+	struct stat st;
+	c2c_err rc;
+
+	c2c_buf_init(&path, 1 << 16);
+	c2c_buf_init(&kb, 4096);
+	if (opts != NULL && opts->key_path != NULL) {
+		rc = c2c_signer_load(opts->key_path, &c->signer, diag);
+	} else {
+		rc = c2c__path(&path, c->dir, C2C__SKEY);
+		if (rc == C2C_OK && stat((const char *)path.data, &st) == 0) {
+			rc = c2c_signer_load((const char *)path.data, &c->signer, diag);
+		} else if (rc == C2C_OK) {
+			char name[C2C_NOTE_NAME_MAX];
+			const char *base = strrchr(c->dir, '/');
+			base = base != NULL && base[1] != '\0' ? base + 1 : c->dir;
+			if (opts != NULL && opts->origin != NULL)
+				(void)snprintf(name, sizeof(name), "%s", opts->origin);
+			else
+				(void)snprintf(name, sizeof(name), "c2chain/%s", base);
+			for (char *p = name; *p; p++)
+				if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '+')
+					*p = '_';
+			rc = c2c_signer_new(name, &c->signer);
+			if (rc == C2C_EINVAL)
+				rc = c2c_diag_set(diag, rc, c->dir, 0, "unusable origin name");
+			if (rc == C2C_OK)
+				rc = c2c_signer_skey(c->signer, &kb);
+			if (rc == C2C_OK)
+				rc = c2c_buf_addc(&kb, '\n');
+			if (rc == C2C_OK)
+				rc = c2c__write_private((const char *)path.data, kb.data, kb.len, diag);
+		}
+	}
+	if (rc != C2C_OK)
+		goto out;
+	/* The public key file third parties use with `verify --trust`. */
+	c2c_buf_reset(&kb);
+	rc = c2c_signer_vkey(c->signer, &kb);
+	if (rc == C2C_OK)
+		rc = c2c_buf_addc(&kb, '\n');
+	if (rc == C2C_OK)
+		rc = c2c__path(&path, c->dir, C2C__VKEY);
+	if (rc == C2C_OK)
+		rc = c2c_file_write_atomic((const char *)path.data, kb.data, kb.len, diag);
+out:
+	c2c_buf_fini(&path);
+	c2c_buf_fini(&kb);
+	return rc;
+}
+
+c2c_err
+c2c_case_open(const char *dir, const struct c2c_case_opts *opts, struct c2c_case **out,
+    struct c2c_diag *diag)
+{
+	static const char *const subdirs[] = { "ledger/checkpoints", "ledger/consistency", "key",
+		"evidence/refs", "evidence/records" };
+	struct c2c_case *c;
+	c2c_err rc = C2C_ENOMEM;
+
+	c = c2c_calloc(1, sizeof(*c));
+	if (c == NULL)
+		return C2C_ENOMEM;
+	c2c_buf_init(&c->ledger, C2C__FILE_CAP);
+	c->scan = 1;
+	c->dir = c2c_strdup(dir);
+	c->refdata = json_array();
+	if (c->dir == NULL || c->refdata == NULL)
+		goto fail;
+	for (size_t i = 0; i < C2C_ARRAY_LEN(subdirs); i++) {
+		rc = c2c__mkdirs(dir, subdirs[i], diag);
+		if (rc != C2C_OK)
+			goto fail;
+	}
+	rc = load_or_create_key(c, opts, diag);
+	if (rc == C2C_OK)
+		rc = load_existing(c, diag);
+	if (rc != C2C_OK)
+		goto fail;
+	*out = c;
+	return C2C_OK;
+fail:
+	c2c_case_close(c);
+	return rc;
+}
+
+void
+c2c_case_close(struct c2c_case *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		c2c_free(c->inputs[i].path);
+		json_decref(c->inputs[i].fp);
+	}
+	for (size_t i = 0; i < c->n_refs; i++)
+		c2c_free(c->refs[i]);
+	c2c_free(c->refs);
+	c2c_free(c->inputs);
+	json_decref(c->refdata);
+	c2c_free(c->leaves);
+	c2c_buf_fini(&c->ledger);
+	c2c_signer_free(c->signer);
+	c2c_free(c->dir);
+	c2c_free(c);
+}
+
+void
+c2c_case_tree(const struct c2c_case *c, uint64_t *size, uint8_t root[32])
+{
+	*size = c->n;
+	c2c_merkle_root((const uint8_t(*)[32])c->leaves, c->n, root);
+}
+
+static const uint8_t zero_sha[32];
+
+c2c_err
+c2c_case_add_input(struct c2c_case *c, const char *path, const struct c2c_input_info *info,
+    struct c2c_diag *diag)
+{
+	struct case_input *ni, *in;
+	json_t *entry = NULL;
+	c2c_err rc;
+
+	if (c->committed || memcmp(info->sha256, zero_sha, 32) == 0)
+		return c2c_diag_set(diag, C2C_EINVAL, path, 0,
+		    c->committed ? "case already committed" : "input has no digest (hash off?)");
+	ni = c2c_reallocarray(c->inputs, c->n_inputs + 1, sizeof(*ni));
+	if (ni == NULL)
+		return C2C_ENOMEM;
+	c->inputs = ni;
+	in = &c->inputs[c->n_inputs];
+	memset(in, 0, sizeof(*in));
+	in->info = *info;
+	in->path = c2c_strdup(path);
+	if (in->path == NULL)
+		return C2C_ENOMEM;
+	rc = c2c_fingerprint_input(path, info, &in->fp);
+	if (rc == C2C_OK) {
+		entry = json_deep_copy(in->fp);
+		rc = entry != NULL ? append_entry(c, "input", entry, NULL) : C2C_ENOMEM;
+	}
+	json_decref(entry);
+	if (rc != C2C_OK) {
+		c2c_free(in->path);
+		json_decref(in->fp);
+		return rc;
+	}
+	c->n_inputs++;
+	return C2C_OK;
+}
+
+c2c_err
+c2c_case_add_refdata(struct c2c_case *c, const char *path, const char *kind, uint8_t sha[32],
+    struct c2c_diag *diag)
+{
+	json_t *fp = NULL, *entry = NULL;
+	c2c_err rc;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, path, 0, "case already committed");
+	rc = c2c_fingerprint_refdata(path, kind, &fp, diag);
+	if (rc != C2C_OK)
+		return rc;
+	entry = json_deep_copy(fp);
+	rc = entry != NULL ? append_entry(c, "refdata", entry, NULL) : C2C_ENOMEM;
+	if (rc == C2C_OK && sha != NULL)
+		rc = c2c_unhex(json_string_value(json_object_get(fp, "sha256")), 64, sha, 32);
+	if (rc == C2C_OK)
+		rc = c2c_json_set_str(fp, "path", path);
+	if (rc == C2C_OK) {
+		rc = c2c_json_append_new(c->refdata, fp);
+		fp = NULL;
+	}
+	json_decref(entry);
+	json_decref(fp);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+c2c_err
+c2c_case_add_reflist(struct c2c_case *c, const char *const *refs, size_t n, uint8_t root[32],
+    uint64_t *count, struct c2c_diag *diag)
+{
+	const char **sorted = NULL;
+	uint8_t(*leaves)[32] = NULL;
+	struct c2c_buf text, path;
+	char hex[65];
+	size_t k = 0;
+	c2c_err rc = C2C_ENOMEM;
+
+	c2c_buf_init(&text, C2C__FILE_CAP);
+	c2c_buf_init(&path, 1 << 16);
+	sorted = c2c_calloc(n ? n : 1, sizeof(*sorted));
+	leaves = c2c_calloc(n ? n : 1, 32);
+	if (sorted == NULL || leaves == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct c2c__ref r;
+		if (c2c__ref_parse(refs[i], &r) != C2C_OK) {
+			rc = c2c_diag_set(diag, C2C_EFORMAT, "reference list", i,
+			    "not an evidence reference: %.120s", refs[i]);
+			goto out;
+		}
+		sorted[i] = refs[i];
+	}
+	qsort(sorted, n, sizeof(*sorted), cmp_str);
+	rc = C2C_OK;
+	for (size_t i = 0; i < n && rc == C2C_OK; i++) {
+		if (i > 0 && strcmp(sorted[i], sorted[i - 1]) == 0)
+			continue;
+		c2c_merkle_leaf(sorted[i], strlen(sorted[i]), leaves[k++]);
+		rc = c2c_buf_printf(&text, "%s\n", sorted[i]);
+		if (rc == C2C_OK)
+			rc = add_ref(c, sorted[i], diag);
+	}
+	if (rc != C2C_OK)
+		goto out;
+	c2c_merkle_root((const uint8_t(*)[32])leaves, k, root);
+	(void)c2c_hex(root, 32, hex);
+	rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__REFSDIR, hex);
+	if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
+		rc = C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = c2c_file_write_atomic((const char *)path.data,
+		    text.data != NULL ? (const void *)text.data : (const void *)"", text.len, diag);
+	if (rc == C2C_OK && count != NULL)
+		*count = k;
+out:
+	c2c_free(sorted);
+	c2c_free(leaves);
+	c2c_buf_fini(&text);
+	c2c_buf_fini(&path);
+	return rc;
+}
+
+static c2c_err
+collect_refs(struct c2c_case *c, const json_t *arr, struct c2c_diag *diag)
+{
+	size_t i;
+	json_t *v;
+	if (arr == NULL)
+		return C2C_OK;
+	if (!json_is_array(arr))
+		return c2c_diag_set(diag, C2C_EINVAL, "claim", 0, "evidence lists must be arrays");
+	json_array_foreach(arr, i, v) {
+		c2c_err rc;
+		if (!json_is_string(v))
+			return c2c_diag_set(diag, C2C_EINVAL, "claim", i,
+			    "evidence references must be strings");
+		rc = add_ref(c, json_string_value(v), diag);
+		if (rc != C2C_OK)
+			return rc;
+	}
+	return C2C_OK;
+}
+
+c2c_err
+c2c_case_append(struct c2c_case *c, const char *kind, const json_t *claim, uint64_t *index,
+    struct c2c_diag *diag)
+{
+	const json_t *ev;
+	json_t *entry;
+	c2c_err rc;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, kind, 0, "case already committed");
+	if (kind == NULL || (strcmp(kind, "finding") != 0 && strcmp(kind, "assessment") != 0))
+		return c2c_diag_set(diag, C2C_EINVAL, "claim", 0,
+		    "ledger claims are findings or assessments");
+	if (!json_is_object(claim) || !json_is_string(json_object_get(claim, "id")))
+		return c2c_diag_set(diag, C2C_EINVAL, "claim", 0, "a claim is an object with an id");
+	ev = json_object_get(claim, "evidence");
+	if (ev != NULL) {
+		rc = collect_refs(c, json_object_get(ev, "refs"), diag);
+		if (rc == C2C_OK)
+			rc = collect_refs(c, json_object_get(ev, "deps"), diag);
+		if (rc == C2C_OK)
+			rc = collect_refs(c, json_object_get(ev, "samples"), diag);
+		if (rc != C2C_OK)
+			return rc;
+	}
+	entry = json_object();
+	if (entry == NULL)
+		return C2C_ENOMEM;
+	rc = json_object_set(entry, "claim", (json_t *)(uintptr_t)claim) == 0 ? C2C_OK
+									     : C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = append_entry(c, kind, entry, index);
+	if (rc == C2C_EINVAL)
+		(void)c2c_diag_set(diag, rc, json_string_value(json_object_get(claim, "id")), 0,
+		    "claim is not canonical JSON (a real number or a non-ASCII key)");
+	json_decref(entry);
+	return rc;
+}
+
+/* ---- commit ------------------------------------------------------------------------------ */
+
+struct rec_ctx {
+	const struct c2c__ref *refs;
+	struct c2c_buf *text;
+	uint8_t (*leaves)[32];
+};
+
+static c2c_err
+commit_record(void *ctx, size_t i, const uint8_t *p, size_t len)
+{
+	struct rec_ctx *rc = ctx;
+	uint8_t d[32];
+	size_t start = rc->text->len;
+	c2c_err e;
+	c2c_sha256(p, len, d);
+	e = c2c__records_line(&rc->refs[i], d, rc->text);
+	if (e != C2C_OK)
+		return e;
+	c2c_merkle_leaf(rc->text->data + start, rc->text->len - start, rc->leaves[i]);
+	return c2c_buf_addc(rc->text, '\n');
+}
+
+static int
+cmp_ref(const void *a, const void *b)
+{
+	return c2c__ref_cmp(a, b);
+}
+
+/* One "records" entry per input: digests of every cited record and dependency record. */
+static c2c_err
+commit_records(struct c2c_case *c, struct c2c_diag *diag)
+{
+	struct c2c__ref *all;
+	size_t n = 0, total = c->n_refs;
+	c2c_err rc = C2C_OK;
+
+	for (size_t i = 0; i < c->n_inputs; i++)
+		total += c->inputs[i].info.n_deps;
+	all = c2c_calloc(total ? total : 1, sizeof(*all));
+	if (all == NULL)
+		return C2C_ENOMEM;
+	for (size_t i = 0; i < c->n_refs; i++)
+		(void)c2c__ref_parse(c->refs[i], &all[n++]); /* checked when collected */
+	for (size_t i = 0; i < c->n_inputs; i++)
+		for (uint32_t k = 0; k < c->inputs[i].info.n_deps && k < 16; k++) {
+			const struct c2c_evref *d = &c->inputs[i].info.deps[k];
+			memcpy(all[n].sha, c->inputs[i].info.sha256, 32);
+			all[n].off = d->off;
+			all[n].len = d->len;
+			all[n].rec = d->rec;
+			n++;
+		}
+	qsort(all, n, sizeof(*all), cmp_ref);
+	for (size_t lo = 0; lo < n && rc == C2C_OK;) {
+		size_t hi = lo, k = 0;
+		struct case_input *in = NULL;
+		struct c2c__ref *uniq;
+		uint8_t(*leaves)[32] = NULL;
+		struct c2c_buf text, path;
+		char hex[65];
+		json_t *entry;
+
+		while (hi < n && memcmp(all[hi].sha, all[lo].sha, 32) == 0)
+			hi++;
+		for (size_t i = 0; i < c->n_inputs; i++)
+			if (memcmp(c->inputs[i].info.sha256, all[lo].sha, 32) == 0)
+				in = &c->inputs[i];
+		(void)c2c_hex(all[lo].sha, 32, hex);
+		if (in == NULL) {
+			rc = c2c_diag_set(diag, C2C_EINVAL, "claim", 0,
+			    "a claim cites input %s, which is not an input of this scan", hex);
+			break;
+		}
+		/* De-duplicate in place. */
+		uniq = all + lo;
+		for (size_t i = lo; i < hi; i++)
+			if (k == 0 || c2c__ref_cmp(&uniq[k - 1], &all[i]) != 0)
+				uniq[k++] = all[i];
+		c2c_buf_init(&text, C2C__FILE_CAP);
+		c2c_buf_init(&path, 1 << 16);
+		leaves = c2c_calloc(k, 32);
+		if (leaves == NULL) {
+			rc = C2C_ENOMEM;
+		} else {
+			struct rec_ctx rx = { uniq, &text, leaves };
+			uint8_t root[32];
+			rc = c2c__read_records(in->path, uniq, k, commit_record, &rx, diag);
+			if (rc == C2C_OK)
+				rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__RECSDIR, hex);
+			if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
+				rc = C2C_ENOMEM;
+			if (rc == C2C_OK)
+				rc = c2c_file_write_atomic((const char *)path.data, text.data, text.len,
+				    diag);
+			c2c_merkle_root((const uint8_t(*)[32])leaves, k, root);
+			entry = rc == C2C_OK ? json_object() : NULL;
+			if (rc == C2C_OK && entry == NULL)
+				rc = C2C_ENOMEM;
+			if (rc == C2C_OK)
+				rc = c2c_json_set_str(entry, "input", hex);
+			if (rc == C2C_OK)
+				rc = c2c_json_set_int(entry, "count", (int64_t)k);
+			if (rc == C2C_OK)
+				rc = c2c_json_set_str(entry, "root", c2c_hex(root, 32, hex));
+			if (rc == C2C_OK)
+				rc = append_entry(c, "records", entry, NULL);
+			json_decref(entry);
+		}
+		c2c_free(leaves);
+		c2c_buf_fini(&text);
+		c2c_buf_fini(&path);
+		lo = hi;
+	}
+	c2c_free(all);
+	return rc;
+}
+
+static c2c_err
+write_inputs_json(struct c2c_case *c, struct c2c_diag *diag)
+{
+	json_t *doc = json_object(), *arr = json_array();
+	struct c2c_buf path;
+	c2c_err rc = C2C_ENOMEM;
+
+	c2c_buf_init(&path, 1 << 16);
+	if (doc == NULL || arr == NULL)
+		goto out;
+	rc = C2C_OK;
+	for (size_t i = 0; i < c->n_inputs && rc == C2C_OK; i++) {
+		json_t *o = json_deep_copy(c->inputs[i].fp);
+		rc = o != NULL ? c2c_json_set_str(o, "path", c->inputs[i].path) : C2C_ENOMEM;
+		if (rc == C2C_OK)
+			rc = c2c_json_append_new(arr, o);
+		else
+			json_decref(o);
+	}
+	if (rc == C2C_OK) {
+		rc = c2c_json_set_new(doc, "inputs", arr);
+		arr = NULL;
+	}
+	if (rc == C2C_OK)
+		rc = json_object_set(doc, "refdata", c->refdata) == 0 ? C2C_OK : C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = c2c_json_set_str(doc, "schema", "c2chain.inputs/1");
+	if (rc == C2C_OK)
+		rc = c2c_json_set_int(doc, "scan", c->scan);
+	if (rc == C2C_OK)
+		rc = c2c__path(&path, c->dir, C2C__INPUTS);
+	if (rc == C2C_OK)
+		rc = c2c_json_write_file(doc, (const char *)path.data, diag);
+out:
+	json_decref(arr);
+	json_decref(doc);
+	c2c_buf_fini(&path);
+	return rc;
+}
+
+static c2c_err
+write_consistency(struct c2c_case *c, struct c2c_diag *diag)
+{
+	uint8_t proof[C2C_MERKLE_MAX_PROOF][32];
+	size_t pn = 0;
+	struct c2c_buf text, path;
+	char b64[48];
+	c2c_err rc;
+
+	rc = c2c_merkle_consistency_proof((const uint8_t(*)[32])c->leaves, c->old_size, c->n, proof,
+	    &pn);
+	if (rc == C2C_EINVAL)
+		return C2C_OK; /* an empty old tree is consistent with anything */
+	c2c_buf_init(&text, 1 << 20);
+	c2c_buf_init(&path, 1 << 16);
+	rc = c2c_buf_printf(&text, "c2chain.org/consistency-proof@v1\nold %llu\nnew %llu\n",
+	    (unsigned long long)c->old_size, (unsigned long long)c->n);
+	for (size_t i = 0; i < pn && rc == C2C_OK; i++) {
+		(void)c2c_base64(proof[i], 32, b64);
+		rc = c2c_buf_printf(&text, "%s\n", b64);
+	}
+	if (rc == C2C_OK)
+		rc = c2c_buf_printf(&path, "%s/%s/%llu-%llu.proof", c->dir, C2C__CONSDIR,
+		    (unsigned long long)c->old_size, (unsigned long long)c->n);
+	if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
+		rc = C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = c2c_file_write_atomic((const char *)path.data, text.data, text.len, diag);
+	c2c_buf_fini(&text);
+	c2c_buf_fini(&path);
+	return rc;
+}
+
+c2c_err
+c2c_case_commit(struct c2c_case *c, const json_t *report, struct c2c_diag *diag)
+{
+	struct c2c_buf rep, path, tree, note, body;
+	struct c2c_checkpoint cp;
+	uint8_t d[32];
+	char hex[65];
+	json_t *entry = NULL;
+	c2c_err rc;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
+	c2c_buf_init(&rep, C2C__FILE_CAP);
+	c2c_buf_init(&path, 1 << 16);
+	c2c_buf_init(&tree, C2C__FILE_CAP);
+	c2c_buf_init(&note, 1 << 16);
+	c2c_buf_init(&body, 1 << 16);
+	rc = commit_records(c, diag);
+	if (rc == C2C_OK)
+		rc = write_inputs_json(c, diag);
+	if (rc != C2C_OK)
+		goto out;
+	rc = c2c_json_canon(report, &rep);
+	if (rc == C2C_EINVAL) {
+		rc = c2c_diag_set(diag, rc, C2C__REPORT, 0,
+		    "report is not canonical JSON (a real number or a non-ASCII key)");
+		goto out;
+	}
+	if (rc == C2C_OK)
+		rc = c2c_buf_addc(&rep, '\n');
+	if (rc == C2C_OK)
+		rc = c2c__path(&path, c->dir, C2C__REPORT);
+	if (rc == C2C_OK)
+		rc = c2c_file_write_atomic((const char *)path.data, rep.data, rep.len, diag);
+	if (rc != C2C_OK)
+		goto out;
+	c2c_sha256(rep.data, rep.len, d);
+	entry = json_object();
+	rc = entry != NULL ? c2c_json_set_str(entry, "sha256", c2c_hex(d, 32, hex)) : C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = c2c_json_set_int(entry, "size", (int64_t)rep.len);
+	if (rc == C2C_OK)
+		rc = c2c_json_set_str(entry, "name", C2C__REPORT);
+	if (rc == C2C_OK)
+		rc = append_entry(c, "report", entry, NULL);
+	if (rc != C2C_OK)
+		goto out;
+
+	/* Ledger, then its tree sidecar (diagnosis only), then the signed head. */
+	rc = c2c__path(&path, c->dir, C2C__LEDGER);
+	if (rc == C2C_OK)
+		rc = c2c_file_write_atomic((const char *)path.data, c->ledger.data, c->ledger.len,
+		    diag);
+	for (uint64_t i = 0; i < c->n && rc == C2C_OK; i++)
+		rc = c2c_buf_printf(&tree, "%s\n", c2c_hex(c->leaves[i], 32, hex));
+	if (rc == C2C_OK)
+		rc = c2c__path(&path, c->dir, C2C__TREE);
+	if (rc == C2C_OK)
+		rc = c2c_file_write_atomic((const char *)path.data, tree.data, tree.len, diag);
+	if (rc != C2C_OK)
+		goto out;
+	memset(&cp, 0, sizeof(cp));
+	(void)snprintf(cp.origin, sizeof(cp.origin), "%s", c2c_signer_name(c->signer));
+	cp.size = c->n;
+	c2c_merkle_root((const uint8_t(*)[32])c->leaves, c->n, cp.root);
+	rc = c2c_checkpoint_format(&cp, &body);
+	if (rc == C2C_OK)
+		rc = c2c_note_sign((const char *)body.data, body.len, c->signer, &note);
+	if (rc == C2C_OK) {
+		c2c_buf_reset(&path);
+		rc = c2c_buf_printf(&path, "%s/%s/%llu.note", c->dir, C2C__CPDIR,
+		    (unsigned long long)c->n);
+		if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
+			rc = C2C_ENOMEM;
+	}
+	if (rc == C2C_OK)
+		rc = c2c_file_write_atomic((const char *)path.data, note.data, note.len, diag);
+	if (rc == C2C_OK && c->have_old)
+		rc = write_consistency(c, diag);
+	if (rc == C2C_OK)
+		rc = c2c__path(&path, c->dir, C2C__CHECKPOINT);
+	if (rc == C2C_OK)
+		rc = c2c_file_write_atomic((const char *)path.data, note.data, note.len, diag);
+	if (rc == C2C_OK)
+		c->committed = true;
+out:
+	json_decref(entry);
+	c2c_buf_fini(&rep);
+	c2c_buf_fini(&path);
+	c2c_buf_fini(&tree);
+	c2c_buf_fini(&note);
+	c2c_buf_fini(&body);
+	return rc;
+}
