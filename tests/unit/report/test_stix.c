@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "c2chain/attribute.h"
+#include "c2chain/intel.h"
 #include "c2chain/json.h"
 #include "c2chain/stix.h"
 #include "test.h"
@@ -287,4 +288,58 @@ needs_case_and_time(void)
 	json_decref(r);
 }
 
-TEST_MAIN(uuid5_and_sco_ids, exports_k1, deterministic, needs_case_and_time)
+
+/* Re-import by our own STIX loader (lib/intel/stix.c): every exported indicator comes back, with
+ * its STIX id and value, and nothing is malformed. */
+static void
+reimport_without_loss(void)
+{
+	json_t *rep = k1_report(), *b = NULL;
+	struct c2c_buf text;
+	struct c2c_intel *in = NULL;
+	struct c2c_feed_opts fo;
+	struct c2c_diag d = { 0 };
+	size_t i, n_exported = 0, found = 0;
+	const json_t *o;
+	ASSERT_OK(c2c_stix_export(rep, &b, NULL));
+	c2c_buf_init(&text, 1 << 24);
+	ASSERT_OK(c2c_json_canon(b, &text));
+	ASSERT_OK(c2c_intel_new(&in));
+	memset(&fo, 0, sizeof(fo));
+	fo.kind = C2C_FEED_STIX;
+	ASSERT_OK(c2c_intel_load_mem(in, "report.stix.json", text.data, text.len, &fo, &d));
+	ASSERT_OK(c2c_intel_freeze(in));
+	for (size_t k = 0; k < c2c_intel_note_count(in); k++) {
+		struct c2c_intel_note nt;
+		c2c_intel_note(in, k, &nt);
+		ASSERT(!nt.malformed);
+	}
+	json_array_foreach(json_object_get(b, "objects"), i, o) {
+		const char *t = json_string_value(json_object_get(o, "type"));
+		const char *id = json_string_value(json_object_get(o, "id"));
+		const char *pat = json_string_value(json_object_get(o, "pattern"));
+		if (strcmp(t, "indicator") != 0)
+			continue;
+		n_exported++;
+		for (uint32_t k = 0; k < c2c_intel_indicator_count(in); k++) {
+			struct c2c_indicator ind;
+			char ip[C2C_IP_STRLEN];
+			c2c_intel_indicator(in, k, &ind);
+			if (ind.object == NULL || strcmp(ind.object, id) != 0)
+				continue;
+			(void)c2c_ip_format(&ind.ip, ip, sizeof(ip));
+			ASSERT(strstr(pat, ind.value ? ind.value : ip) != NULL);
+			found++;
+			break;
+		}
+	}
+	ASSERT_EQ(n_exported, 3);
+	ASSERT_EQ(found, n_exported);
+	ASSERT_EQ(c2c_intel_indicator_count(in), n_exported);
+	c2c_intel_free(in);
+	c2c_buf_fini(&text);
+	json_decref(b);
+	json_decref(rep);
+}
+
+TEST_MAIN(uuid5_and_sco_ids, exports_k1, deterministic, needs_case_and_time, reimport_without_loss)
