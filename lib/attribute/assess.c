@@ -718,10 +718,16 @@ hypotheses_json(const struct c2c__model *m)
 			const struct c2c__cand *c = &m->cand[y->cand];
 			json_t *ac = json_pack("{s:s,s:s,s:O}", "key", c->key, "name", c->name,
 			    "suggested_by", c->via);
-			if (ac != NULL && c->actor && c->actor->attack_id)
-				(void)c2c_json_set_str(ac, "attack_id", c->actor->attack_id);
-			if (ac != NULL && c->actor && c->actor->stix_id)
-				(void)c2c_json_set_str(ac, "stix_id", c->actor->stix_id);
+			if (ac != NULL && c->actor && c->actor->attack_id &&
+			    c2c_json_set_str(ac, "attack_id", c->actor->attack_id) != C2C_OK) {
+				json_decref(ac);
+				ac = NULL;
+			}
+			if (ac != NULL && c->actor && c->actor->stix_id &&
+			    c2c_json_set_str(ac, "stix_id", c->actor->stix_id) != C2C_OK) {
+				json_decref(ac);
+				ac = NULL;
+			}
 			if (ac == NULL || c2c_json_set_new(o, "actor", ac) != C2C_OK) {
 				json_decref(o);
 				o = NULL;
@@ -917,7 +923,7 @@ result_json(const struct c2c__model *m, const struct eval *e, const struct c2c_a
 	}
 	if ((rc = claims_json(m, e, &cl)) != C2C_OK || c2c_json_set_new(r, "claims", cl)) {
 		rc = rc != C2C_OK ? rc : C2C_ENOMEM;
-		goto done_fail;
+		goto fail;
 	}
 	rc = C2C_ENOMEM;
 	if (c2c_json_set_str(r, "question", question) ||

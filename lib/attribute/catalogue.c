@@ -559,11 +559,11 @@ lookup(const struct name_ent *ix, size_t n, const char *norm, size_t *res, size_
 }
 
 /* Which existing ATT&CK group a MISP threat actor joins: by a G-id among its names, else by its
- * value, else by any synonym; a tier counts only when it names exactly one group. Returns the
- * index or (size_t)-1. */
+ * value, else by any synonym. A tier decides only when it names exactly one group; an ambiguous
+ * tier falls through to the next. Returns the index or (size_t)-1, and the tier in *tier_out. */
 static size_t
 match_tier(const struct c2c_catalogue *cat, const struct name_ent *ix, size_t nix,
-    const struct rec *r)
+    const struct rec *r, int *tier_out)
 {
 	char buf[256];
 	for (int tier = 0; tier < 3; tier++) {
@@ -588,8 +588,10 @@ match_tier(const struct c2c_catalogue *cat, const struct name_ent *ix, size_t ni
 					ambiguous = 1;
 			}
 		}
-		if (found != (size_t)-1)
-			return ambiguous ? (size_t)-1 : found;
+		if (found != (size_t)-1 && !ambiguous) {
+			*tier_out = tier;
+			return found;
+		}
 	}
 	return (size_t)-1;
 }
@@ -640,27 +642,56 @@ merge(struct c2c_catalogue *cat, struct recs *rs)
 		if ((rc = actor_take(a, r, C2C_CAT_MISP_MITRE)) != C2C_OK)
 			return rc;
 	}
-	/* Phase 3: MISP threat actors, joined to one ATT&CK group or kept on their own. */
+	/* Phase 3: MISP threat actors, joined to one ATT&CK group or kept on their own. Each group
+	 * takes the one actor that matched it at the best tier (value before synonyms), so that
+	 * "Turla" joins Turla even when "White Bear" lists Turla as a synonym; ties go to the first
+	 * in uuid order. */
 	if ((rc = build_index(cat, &ix, &nix)) != C2C_OK)
 		return rc;
-	for (size_t i = 0; i < rs->n; i++) {
-		struct rec *r = &rs->v[i];
-		size_t t;
-		struct actor *a;
-		if (r->kind != REC_MISP_ACTOR)
-			continue;
-		t = match_tier(cat, ix, nix, r);
-		if (t != (size_t)-1 && cat->a[t].misp_uuid == NULL) {
-			a = &cat->a[t];
-		} else {
-			if ((a = actor_new(cat)) == NULL) {
-				rc = C2C_ENOMEM;
-				goto out;
-			}
-			if ((rc = dup_opt(&a->name, r->value)) != C2C_OK)
-				goto out;
+	{
+		size_t n_groups = cat->n;
+		size_t *target = c2c_calloc(rs->n ? rs->n : 1, sizeof(*target));
+		int *tier = c2c_calloc(rs->n ? rs->n : 1, sizeof(*tier));
+		size_t *best = c2c_calloc(n_groups ? n_groups : 1, sizeof(*best));
+		if (target == NULL || tier == NULL || best == NULL) {
+			c2c_free(target);
+			c2c_free(tier);
+			c2c_free(best);
+			rc = C2C_ENOMEM;
+			goto out;
 		}
-		if ((rc = actor_take(a, r, C2C_CAT_MISP_ACTOR)) != C2C_OK)
+		for (size_t g = 0; g < n_groups; g++)
+			best[g] = (size_t)-1;
+		for (size_t i = 0; i < rs->n; i++) {
+			target[i] = (size_t)-1;
+			if (rs->v[i].kind != REC_MISP_ACTOR)
+				continue;
+			target[i] = match_tier(cat, ix, nix, &rs->v[i], &tier[i]);
+			if (target[i] != (size_t)-1 && (best[target[i]] == (size_t)-1 ||
+			    tier[i] < tier[best[target[i]]]))
+				best[target[i]] = i;
+		}
+		for (size_t i = 0; i < rs->n && rc == C2C_OK; i++) {
+			struct rec *r = &rs->v[i];
+			struct actor *a;
+			if (r->kind != REC_MISP_ACTOR)
+				continue;
+			if (target[i] != (size_t)-1 && best[target[i]] == i) {
+				a = &cat->a[target[i]];
+			} else {
+				if ((a = actor_new(cat)) == NULL) {
+					rc = C2C_ENOMEM;
+					break;
+				}
+				if ((rc = dup_opt(&a->name, r->value)) != C2C_OK)
+					break;
+			}
+			rc = actor_take(a, r, C2C_CAT_MISP_ACTOR);
+		}
+		c2c_free(target);
+		c2c_free(tier);
+		c2c_free(best);
+		if (rc != C2C_OK)
 			goto out;
 	}
 	/* Keys, then a stable order. */

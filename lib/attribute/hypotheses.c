@@ -373,7 +373,11 @@ read_cluster(struct ctx *c, const json_t *cluster)
 		{
 			const json_t *r = json_object_get(v, "result");
 			const char *kind = js(r, "kind");
-			const char *sp = js(r, "spoofability");
+			const char *sp = js(r, "spoofability"), *st = js(r, "strength");
+			/* the enrich stage grades edges strong / moderate / weak */
+			if (sp == NULL && st != NULL)
+				sp = strcmp(st, "strong") == 0 ? "high" : (strcmp(st, "moderate") == 0 ?
+				    "moderate" : "low");
 			json_t *o = json_pack("{s:s,s:s,s:s}", "id", id, "kind", kind ? kind : "unknown",
 			    "spoofability", sp ? sp : "low");
 			if (o == NULL || (rc = c2c_json_append_new(m->edges, o)) != C2C_OK)
@@ -388,6 +392,8 @@ read_cluster(struct ctx *c, const json_t *cluster)
 static int64_t
 count_of(const json_t *v)
 {
+	if (json_is_object(v)) /* {"count": n, "hosts": [...]} as the enrich stage writes it */
+		return json_integer_value(json_object_get(v, "count"));
 	if (json_is_integer(v))
 		return json_integer_value(v);
 	if (json_is_array(v))
@@ -425,8 +431,15 @@ read_infra(struct ctx *c)
 		}
 		if ((rc = set_add(c->certs, js(r, "cert_sha256"))) != C2C_OK)
 			return rc;
+		json_array_foreach(json_object_get(r, "cert_sha256"), j, v) {
+			if ((rc = set_add(c->certs, json_string_value(v))) != C2C_OK)
+				return rc;
+		}
 		role = js(r, "role");
+		/* role_basis: a sentence, or the enrich stage's array of sentences (first shown) */
 		basis = js(r, "role_basis");
+		if (basis == NULL)
+			basis = json_string_value(json_array_get(json_object_get(r, "role_basis"), 0));
 		ri = role_index(role);
 		switch (ri) {
 		case 0: m->n_relay++; break;
@@ -459,6 +472,8 @@ read_infra(struct ctx *c)
 				const json_t *g = json_object_get(r, "geo");
 				const char *db = js(g, "db"), *build = js(g, "build");
 				const char *dg = js(g, "sha256");
+				if (dg == NULL && js(r, "country_db") && *js(r, "country_db"))
+					dg = js(r, "country_db"); /* enrich: "sha256:<hex>" pin */
 				if (dg == NULL)
 					dg = json_string_value(
 					    json_array_get(jsub(f, "evidence", "refdata"), 0));
@@ -738,6 +753,21 @@ each_label(struct ctx *c, const json_t *f, label_fn fn, void *arg)
 	c2c_err rc;
 	if (feed == NULL)
 		feed = json_string_value(json_array_get(jsub(f, "evidence", "refdata"), 0));
+	{
+		/* The detect stage: result.indicator {feed: "sha256:..", feed_name, labels: [{type,
+		 * value}]}; only labels that can name an actor are resolved. */
+		const json_t *ind = json_object_get(r, "indicator");
+		const char *ifeed = js(ind, "feed"), *iname = js(ind, "feed_name");
+		json_array_foreach(json_object_get(ind, "labels"), i, v) {
+			const char *ty = js(v, "type"), *lab = js(v, "value");
+			if (lab == NULL || ty == NULL || (strcmp(ty, "intrusion-set") != 0 &&
+			    strcmp(ty, "threat-actor") != 0 && strcmp(ty, "tag") != 0))
+				continue;
+			if ((rc = fn(c, lab, ifeed ? ifeed : (feed ? feed : "unknown-feed"),
+			    iname ? iname : (fname ? fname : "feed"), f, arg)) != C2C_OK)
+				return rc;
+		}
+	}
 	json_array_foreach(json_object_get(r, "labels"), i, v) {
 		const char *lab = json_string_value(v), *fd = feed, *fn2 = fname;
 		if (lab == NULL) {
@@ -768,11 +798,13 @@ label_to_cand(struct ctx *c, const char *label, const char *feed, const char *fe
 	return cand_for_label(c, label, via, true, out, 8, &n);
 }
 
+/* Labels are read from intel hits, which say which feed gave them; the infrastructure object's
+ * label list (no provenance) would count the same observation twice. */
 static bool
 is_labelled(const json_t *f)
 {
 	const char *t = js(f, "type");
-	return t != NULL && (strcmp(t, "intel-hit") == 0 || strcmp(t, "infrastructure") == 0);
+	return t != NULL && strcmp(t, "intel-hit") == 0;
 }
 
 /* Does an external indicator match the cluster? */
@@ -844,9 +876,9 @@ gather_candidates(struct ctx *c)
 		const char *t = js(f, "type");
 		if (!is_labelled(f) || !about_cluster(c, f))
 			continue;
-		if (strcmp(t, "infrastructure") == 0 || strcmp(t, "intel-hit") == 0)
-			if ((rc = each_label(c, f, label_to_cand, NULL)) != C2C_OK)
-				return rc;
+		(void)t;
+		if ((rc = each_label(c, f, label_to_cand, NULL)) != C2C_OK)
+			return rc;
 	}
 	json_array_foreach(c->docs, i, d) {
 		json_array_foreach(json_object_get(d, "assertions"), j, a) {
@@ -1067,6 +1099,10 @@ items_role(struct ctx *c)
 			cnt++;
 			if (basis[0] == '\0' && js(r, "role_basis"))
 				(void)snprintf(basis, sizeof(basis), "%s", js(r, "role_basis"));
+			if (basis[0] == '\0' && json_string_value(json_array_get(json_object_get(r,
+			    "role_basis"), 0)))
+				(void)snprintf(basis, sizeof(basis), "%s", json_string_value(
+				    json_array_get(json_object_get(r, "role_basis"), 0)));
 			if ((rc = add_source(it, js(f, "id"))) != C2C_OK)
 				return rc;
 		}

@@ -196,9 +196,12 @@ ext(struct ex *x, json_t *o, json_t *props)
 		return C2C_ENOMEM;
 	}
 	e = json_object();
-	if (e == NULL || json_object_set_new(e, x->extdef, props) != 0) {
-		json_decref(e);
+	if (e == NULL) {
 		json_decref(props);
+		return C2C_ENOMEM;
+	}
+	if (json_object_set_new(e, x->extdef, props) != 0) { /* releases props itself */
+		json_decref(e);
 		return C2C_ENOMEM;
 	}
 	return c2c_json_set_new(o, "extensions", e);

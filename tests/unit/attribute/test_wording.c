@@ -7,7 +7,11 @@
 static json_t *
 J(const char *text)
 {
-	json_t *v = json_loads(text, 0, NULL);
+	json_t *v;
+	/* parsed with the plain allocator: see test_assess.c */
+	json_set_alloc_funcs(malloc, free);
+	v = json_loads(text, 0, NULL);
+	json_set_alloc_funcs(c2c_malloc, c2c_free);
 	if (v == NULL) {
 		if (test_alloc_injected())
 			test_oom_exit();
