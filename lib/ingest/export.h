@@ -72,6 +72,9 @@ struct c2c_exp_out {
 	struct c2c_input_info *info; /* may be NULL */
 	void (*view)(void *ctx, const struct c2c_exp_view *v); /* may be NULL */
 	void *view_ctx;
+	/* When set, references name this record (a captured packet carrying the message)
+	 * instead of the message bytes, and info->records is left to the capture reader. */
+	const struct c2c_evref *ev_base;
 };
 
 struct c2c_exp;
@@ -156,6 +159,7 @@ struct c2c_exp_msg {
 	bool have_uptime;
 	uint64_t off;
 	uint32_t len;
+	bool fixed_ev; /* off/len name an enclosing record (out->ev_base); keep them */
 	int32_t rec; /* index of the next record in the message */
 	uint32_t data_records;
 	struct c2c_exp_dom *dom;
