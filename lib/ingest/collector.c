@@ -396,6 +396,14 @@ handle_batch(struct c2c_collector *c, int n, struct c2c_diag *diag)
 		}
 		if (len > C2CE_MAX_DATAGRAM)
 			len = C2CE_MAX_DATAGRAM;
+		if (c->file_bytes >= c->o.rotate_bytes) {
+			/* rotate inside a batch too, so files stay near the size asked for */
+			rc = finish_file(c, diag);
+			if (rc == C2C_OK)
+				rc = start_file(c, diag);
+			if (rc != C2C_OK)
+				return rc;
+		}
 		exporter_of(&c->from[i], &ip, &port);
 		c2c__c2ce_rec_header(c->obuf + c->olen, d, len, rt, &ip, port);
 		memcpy(c->obuf + c->olen + C2CE_REC_HDR, d, len);
