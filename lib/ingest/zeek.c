@@ -429,8 +429,10 @@ tsv_split(struct zk *z, const char *p, size_t len)
 			v->sep = z->set_sep;
 			if (l == z->unset_len && memcmp(p + i, z->unset, l) == 0)
 				v->type = V_UNSET;
-			else if (l == z->empty_len && memcmp(p + i, z->empty, l) == 0)
-				v->len = 0, v->type = V_LIST;
+			else if (l == z->empty_len && memcmp(p + i, z->empty, l) == 0) {
+				v->len = 0;
+				v->type = V_LIST;
+			}
 			else
 				v->type = V_STR;
 		}
@@ -856,11 +858,13 @@ conn_line(struct zk *z)
 		f.local_orig = b ? 2 : 1;
 	if (get_bool(z, Z_LOCAL_RESP, &b))
 		f.local_resp = b ? 2 : 1;
-	if (get_u64(z, Z_ORIG_BYTES, &f.orig_bytes) | get_u64(z, Z_RESP_BYTES, &f.resp_bytes))
+	b = get_u64(z, Z_ORIG_BYTES, &f.orig_bytes);
+	if (get_u64(z, Z_RESP_BYTES, &f.resp_bytes) || b)
 		f.have |= C2C_HAVE_PAYLOAD_BYTES;
 	(void)get_u64(z, Z_ORIG_PKTS, &f.orig_pkts);
 	(void)get_u64(z, Z_ORIG_IP_BYTES, &f.orig_ip_bytes);
-	if (get_u64(z, Z_RESP_PKTS, &f.resp_pkts) | get_u64(z, Z_RESP_IP_BYTES, &f.resp_ip_bytes))
+	b = get_u64(z, Z_RESP_PKTS, &f.resp_pkts);
+	if (get_u64(z, Z_RESP_IP_BYTES, &f.resp_ip_bytes) || b)
 		f.have |= C2C_HAVE_RESP_COUNTERS;
 	(void)get_u64(z, Z_MISSED, &f.missed_bytes);
 	if (get_u64(z, Z_VLAN, &u))
