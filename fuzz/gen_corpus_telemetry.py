@@ -93,3 +93,8 @@ w("zeek_json", "ssl_http",
   '{"ts":1,"id.orig_h":"1.1.1.1","id.resp_h":"2.2.2.2","server_name":"x","ja3":"0123456789abcdef0123456789abcdef"}\n'
   '{"ts":1,"id.orig_h":"1.1.1.1","id.resp_h":"2.2.2.2","method":"CONNECT","host":"h","uri":"h:443"}\n')
 w("zeek_json", "broken", '{"ts":1,"id.orig_h":"1.1.1.1","id.resp_h":\n{"ts":"nope"}\n{"a":"\\u12"}\n{')
+# inputs the fuzzers found (zero offset applied to a null pointer): an empty key, an empty list
+w("zeek_json", "empty_key_and_list",
+  '{"":1,"ts":1,"id.orig_h":"1.1.1.1","id.resp_h":"2.2.2.2","query":"q","answers":[],"TTLs":[]}\n')
+w("zeek_tsv", "empty_list_field", hdr % ("dns", "\t".join(dns_f), "\t".join(["x"] * len(dns_f))) +
+  "1.5\tC\t10.0.0.1\t5\t10.0.0.2\t53\tudp\t7\t0.001\tq\t1\t0\tF\t(empty)\t\n")
