@@ -139,7 +139,8 @@ enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 	X(NF_WITHDRAWN, "export.templates_withdrawn")                                   \
 	X(NF_BIFLOWS, "export.biflows")                                                 \
 	X(NF_EVIDENCE_TRUNCATED, "export.evidence_truncated")                           \
-	X(NF_EVIDENCE_BAD_CRC, "export.evidence_bad_crc")
+	X(NF_EVIDENCE_BAD_CRC, "export.evidence_bad_crc")                               \
+	X(NF_OTHER_PACKETS, "export.other_packets")
 
 #define C2C_STATS_ZEEK(X)                                                                  \
 	X(ZEEK_LINES, "zeek.lines")                                                      \

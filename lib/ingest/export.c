@@ -193,8 +193,13 @@ c2c__exp_message(struct c2c_exp *x, const struct c2c_ip *exporter, const uint8_t
 		m.exporter = *exporter;
 	m.off = off;
 	m.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	if (out->ev_base != NULL) {
+		m.off = out->ev_base->off;
+		m.len = out->ev_base->len;
+		m.fixed_ev = true;
+	}
 	out->st->n[C2C_ST_NF_MESSAGES]++;
-	if (out->info != NULL)
+	if (out->info != NULL && out->ev_base == NULL)
 		out->info->records++;
 	if (len < 4) {
 		out->st->n[C2C_ST_NF_MALFORMED]++;

@@ -72,6 +72,9 @@ struct c2c_exp_out {
 	struct c2c_input_info *info; /* may be NULL */
 	void (*view)(void *ctx, const struct c2c_exp_view *v); /* may be NULL */
 	void *view_ctx;
+	/* When set, references name this record (a captured packet carrying the message)
+	 * instead of the message bytes, and info->records is left to the capture reader. */
+	const struct c2c_evref *ev_base;
 };
 
 struct c2c_exp;
@@ -98,6 +101,16 @@ bool c2c__exp_plausible(const uint8_t *p, size_t len);
 
 /* Live templates in the session (collector counters). */
 size_t c2c__exp_templates(const struct c2c_exp *x);
+
+/* ---- collector evidence files (docs/collector.md) ------------------------------------------ */
+#define C2CE_MAGIC "C2CE"
+#define C2CE_VERSION 1
+#define C2CE_FILE_HDR 16 /* "C2CE", version, 0, header length (be16), created µs (be64) */
+#define C2CE_REC_HDR 36  /* length, CRC-32, receive µs, port, family, 0, address[16] */
+#define C2CE_MAX_DATAGRAM 65535
+void c2c__c2ce_file_header(uint8_t out[C2CE_FILE_HDR], c2c_time created);
+void c2c__c2ce_rec_header(uint8_t out[C2CE_REC_HDR], const uint8_t *dgram, uint32_t len,
+    c2c_time received, const struct c2c_ip *exporter, uint16_t port);
 
 /* ---- between the files of the decoder (not for drivers) ---------------------------------- */
 struct c2c_exp_msg;
@@ -146,6 +159,7 @@ struct c2c_exp_msg {
 	bool have_uptime;
 	uint64_t off;
 	uint32_t len;
+	bool fixed_ev; /* off/len name an enclosing record (out->ev_base); keep them */
 	int32_t rec; /* index of the next record in the message */
 	uint32_t data_records;
 	struct c2c_exp_dom *dom;

@@ -115,6 +115,7 @@ c2c__ipfix_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 		c2c__exp_malformed(m); /* truncated message: decode what is there */
 	} else if (mlen < len) {
 		c.end = p + mlen; /* trailing bytes are not part of this message */
+		m->len = mlen;
 	}
 	m->version = 10;
 	m->domain = domain;

@@ -60,6 +60,7 @@ c2c__nf5_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 		c2c__exp_malformed(m);
 		return C2C_OK;
 	}
+	m->len = (uint32_t)(NF5_HDR + (size_t)count * NF5_REC); /* bytes after it are not its own */
 	m->version = 5;
 	m->domain = (uint32_t)etype << 8 | eid;
 	m->export_time = (c2c_time)secs * C2C_USEC + nsecs / 1000;

@@ -545,10 +545,12 @@ acc_interval(const struct rec_acc *a)
 {
 	if (a->samp_int != 0)
 		return a->samp_int;
-	if (a->pkt_int != 0) /* RFC 5477: select pkt_int packets, then skip pkt_space */
-		return (uint32_t)(((uint64_t)a->pkt_int + a->pkt_space) / a->pkt_int);
+	/* RFC 5477: random n-out-of-N (samplingSize of samplingPopulation) */
 	if (a->samp_size != 0 && a->samp_pop != 0)
 		return a->samp_pop / a->samp_size;
+	/* systematic count-based: select pkt_int packets, then skip pkt_space */
+	if (a->pkt_int != 0 && a->pkt_space != 0)
+		return (uint32_t)(((uint64_t)a->pkt_int + a->pkt_space) / a->pkt_int);
 	return 0;
 }
 

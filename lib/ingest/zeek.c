@@ -335,9 +335,10 @@ get_ip(struct zk *z, enum zf f, struct c2c_ip *ip)
 static bool
 list_next(const struct zval *v, size_t *pos, const char **p, size_t *len)
 {
-	const char *e, *end = v->p + v->len;
-	if (v->type == V_UNSET || *pos > v->len || (v->len == 0))
+	const char *e, *end;
+	if (v->type == V_UNSET || *pos > v->len || v->len == 0 || v->p == NULL)
 		return false;
+	end = v->p + v->len;
 	if (*pos == v->len) {
 		*pos = v->len + 1;
 		return false;
@@ -429,8 +430,10 @@ tsv_split(struct zk *z, const char *p, size_t len)
 			v->sep = z->set_sep;
 			if (l == z->unset_len && memcmp(p + i, z->unset, l) == 0)
 				v->type = V_UNSET;
-			else if (l == z->empty_len && memcmp(p + i, z->empty, l) == 0)
-				v->len = 0, v->type = V_LIST;
+			else if (l == z->empty_len && memcmp(p + i, z->empty, l) == 0) {
+				v->len = 0;
+				v->type = V_LIST;
+			}
 			else
 				v->type = V_STR;
 		}
@@ -662,7 +665,7 @@ json_split(struct zk *z, const char *p, size_t len)
 		if (!json_string(z, &s, end))
 			return false;
 		klen = z->scratch.len - koff;
-		f = field_of((const char *)z->scratch.data + koff, klen);
+		f = klen > 0 ? field_of((const char *)z->scratch.data + koff, klen) : Z_NONE;
 		z->scratch.len = koff;
 		skip_ws(&s, end);
 		if (s >= end || *s++ != ':')
@@ -735,7 +738,8 @@ json_split(struct zk *z, const char *p, size_t len)
 		return false;
 	}
 	for (size_t i = 0; i < n_pend; i++)
-		z->v[pend[i].f].p = (const char *)z->scratch.data + pend[i].off;
+		z->v[pend[i].f].p = z->scratch.data != NULL ?
+		    (const char *)z->scratch.data + pend[i].off : "";
 	if (z->v[Z_PATH].type == V_STR)
 		z->path = path_of(z->v[Z_PATH].p, z->v[Z_PATH].len);
 	else if (z->v[Z_CONN_STATE].type != V_UNSET || z->v[Z_ORIG_IP_BYTES].type != V_UNSET)
@@ -856,11 +860,13 @@ conn_line(struct zk *z)
 		f.local_orig = b ? 2 : 1;
 	if (get_bool(z, Z_LOCAL_RESP, &b))
 		f.local_resp = b ? 2 : 1;
-	if (get_u64(z, Z_ORIG_BYTES, &f.orig_bytes) | get_u64(z, Z_RESP_BYTES, &f.resp_bytes))
+	b = get_u64(z, Z_ORIG_BYTES, &f.orig_bytes);
+	if (get_u64(z, Z_RESP_BYTES, &f.resp_bytes) || b)
 		f.have |= C2C_HAVE_PAYLOAD_BYTES;
 	(void)get_u64(z, Z_ORIG_PKTS, &f.orig_pkts);
 	(void)get_u64(z, Z_ORIG_IP_BYTES, &f.orig_ip_bytes);
-	if (get_u64(z, Z_RESP_PKTS, &f.resp_pkts) | get_u64(z, Z_RESP_IP_BYTES, &f.resp_ip_bytes))
+	b = get_u64(z, Z_RESP_PKTS, &f.resp_pkts);
+	if (get_u64(z, Z_RESP_IP_BYTES, &f.resp_ip_bytes) || b)
 		f.have |= C2C_HAVE_RESP_COUNTERS;
 	(void)get_u64(z, Z_MISSED, &f.missed_bytes);
 	if (get_u64(z, Z_VLAN, &u))
