@@ -48,6 +48,7 @@ static const char usage_text[] =
     "      --findings      (match) print the aggregated intel-hit findings of the INPUTs\n"
     "                      instead of one line per match\n"
     "      --json          (check) print one canonical JSON object instead of text\n"
+    "      --dump          (check) --json, plus every indicator with its provenance and labels\n"
     "      --notes N       (check) print at most N notes per feed (default 20, 0 = all)\n"
     "  -h, --help          show this help\n";
 
@@ -212,11 +213,12 @@ run_check(int argc, char **argv)
 {
 	static const struct option lo[] = { { "kind", required_argument, NULL, 'k' },
 		{ "allow", required_argument, NULL, 'A' }, { "json", no_argument, NULL, 'j' },
-		{ "notes", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
+		{ "notes", required_argument, NULL, 'n' }, { "dump", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 } };
 	struct c2c_feed_opts fo = { C2C_FEED_AUTO, false, NULL };
 	struct c2c_feed_opts ao = { C2C_FEED_AUTO, true, NULL };
-	bool as_json = false;
+	bool as_json = false, dump = false;
 	long max_notes = 20;
 	const char *allows[64];
 	size_t n_allow = 0;
@@ -238,6 +240,10 @@ run_check(int argc, char **argv)
 			break;
 		case 'n':
 			max_notes = strtol(optarg, NULL, 10);
+			break;
+		case 'd':
+			dump = true;
+			as_json = true;
 			break;
 		default:
 			return cli_usage_error(&cli_cmd_intel, "bad option");
@@ -396,6 +402,17 @@ run_check(int argc, char **argv)
 		json_object_set_new(root, "totals", t);
 		json_object_set_new(root, "notes", notes);
 		json_object_set_new(root, "allow_listed", allowed);
+		if (dump) {
+			json_t *all = json_array();
+			for (uint32_t id = 0; id < ni; id++) {
+				json_t *o = indicator_json(in, id);
+				struct c2c_indicator ind;
+				c2c_intel_indicator(in, id, &ind);
+				json_object_set_new(o, "allow", json_boolean(ind.allow));
+				json_array_append_new(all, o);
+			}
+			json_object_set_new(root, "indicators", all);
+		}
 		put_json_line(root);
 	} else {
 		printf("totals: %zu feeds, %llu indicators (", nf, (unsigned long long)total);

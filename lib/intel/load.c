@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "c2chain/json.h"
+#include "core/internal.h"
 #include "intel/internal.h"
 
 #define FEED_CAP ((size_t)1 << 30)
@@ -62,8 +63,14 @@ load_bytes(struct c2c__feed *f, enum c2c_feed_kind forced, const char *p, size_t
 		return c2c__load_text(f, kind, p, len, diag);
 	}
 	json_t *root = NULL;
+	/* jansson can swallow a failed allocation and return a damaged tree: count them */
+	uint64_t failures = c2c__alloc_failures();
 	if ((err = c2c_json_parse(p, len, f->src, &root, diag)) != C2C_OK)
 		return err;
+	if (c2c__alloc_failures() != failures) {
+		json_decref(root);
+		return C2C_ENOMEM;
+	}
 	if (kind == C2C_FEED_AUTO)
 		kind = c2c__json_kind(root);
 	f->info->kind = kind;
@@ -198,6 +205,7 @@ load_dir(struct c2c_intel *in, const char *dir, const struct c2c_feed_opts *opts
 	struct c2c__feed mf;
 	struct c2c_feed_opts eo = { C2C_FEED_MISP_EVENT, opts ? opts->allow : false, NULL };
 	size_t feeds_before = c2c_intel_feed_count(in);
+	uint64_t failures = c2c__alloc_failures();
 	size_t n = 0, k = 0;
 	const char **keys = NULL;
 	const char *key;
@@ -211,6 +219,10 @@ load_dir(struct c2c_intel *in, const char *dir, const struct c2c_feed_opts *opts
 	    (err = c2c_file_slurp(path, FEED_CAP, &data, &len, diag)) != C2C_OK ||
 	    (err = c2c_json_parse((const char *)data, len, path, &root, diag)) != C2C_OK)
 		goto out;
+	if (c2c__alloc_failures() != failures) {
+		err = C2C_ENOMEM;
+		goto out;
+	}
 	if (!json_is_object(root)) {
 		err = c2c_diag_line(diag, C2C_EFORMAT, path, 1,
 		    "a MISP feed manifest is an object keyed by event uuid");
