@@ -244,6 +244,8 @@ fx_fini(struct fixture *fx)
 }
 
 /* The infrastructure object for `ip` in r->infrastructure. */
+static const json_t *fx_infra(const struct c2c_infra_result *r, const char *ip)
+    __attribute__((unused));
 static const json_t *
 fx_infra(const struct c2c_infra_result *r, const char *ip)
 {
