@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "c2chain/enrich.h"
+#include "c2chain/events.h"
+#include "c2chain/infra.h"
 #include "cli.h"
 
 extern const struct cli_cmd cli_cmd_geodb;
@@ -296,64 +298,329 @@ geodb_info(int argc, char **argv)
 	return 0;
 }
 
+/* ---- matrix ------------------------------------------------------------------------------ */
+
+struct hostmap {
+	struct c2c_host_country *v;
+	size_t n, cap;
+};
+
+/* --host-map CC:FILE (a CIDR per line) or CC:CIDR. */
+static int
+hostmap_add(struct hostmap *hm, const char *arg)
+{
+	char cc[3];
+	const char *spec = arg + 3;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	struct c2c_diag diag = { 0 };
+	struct c2c_ip net;
+	unsigned plen;
+	if (strlen(arg) < 4 || arg[2] != ':')
+		return cli_usage_error(&cli_cmd_geodb, "--host-map CC:FILE or CC:CIDR");
+	for (int i = 0; i < 2; i++) {
+		char c = arg[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c < 'A' || c > 'Z')
+			return cli_usage_error(&cli_cmd_geodb, "--host-map: bad country in '%s'", arg);
+		cc[i] = c;
+	}
+	cc[2] = '\0';
+	if (c2c_cidr_parse(&net, &plen, spec) == C2C_OK) {
+		data = (uint8_t *)c2c_strdup(spec);
+		len = data ? strlen(spec) : 0;
+	} else {
+		c2c_err rc = c2c_file_slurp(spec, (size_t)1 << 28, &data, &len, &diag);
+		if (rc != C2C_OK)
+			return cli_fail(rc, &diag);
+	}
+	if (data == NULL)
+		return cli_fail(C2C_ENOMEM, NULL);
+	for (char *line = (char *)data, *next; line != NULL && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		line[strcspn(line, " \t\r#")] = '\0';
+		if (*line == '\0')
+			continue;
+		if (c2c_cidr_parse(&net, &plen, line) != C2C_OK) {
+			fprintf(stderr, "c2chain: %s: bad network '%s'\n", spec, line);
+			c2c_free(data);
+			return EX_DATAERR;
+		}
+		if (hm->n == hm->cap) {
+			size_t ncap = hm->cap ? hm->cap * 2 : 256;
+			struct c2c_host_country *nv = c2c_reallocarray(hm->v, ncap, sizeof(*nv));
+			if (nv == NULL) {
+				c2c_free(data);
+				return cli_fail(C2C_ENOMEM, NULL);
+			}
+			hm->v = nv;
+			hm->cap = ncap;
+		}
+		hm->v[hm->n].net = net;
+		hm->v[hm->n].len = plen;
+		memcpy(hm->v[hm->n].country, cc, 3);
+		hm->n++;
+	}
+	c2c_free(data);
+	return 0;
+}
+
+/* Findings: a JSON array, or one JSON object per line. */
+static c2c_err
+load_findings(const char *path, json_t **out, struct c2c_diag *diag)
+{
+	uint8_t *data = NULL;
+	size_t len = 0, i = 0;
+	json_t *arr = NULL;
+	c2c_err rc = c2c_file_slurp(path, (size_t)1 << 32, &data, &len, diag);
+	if (rc != C2C_OK)
+		return rc;
+	while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
+		i++;
+	if (i < len && data[i] == '[') {
+		rc = c2c_json_parse((const char *)data, len, path, &arr, diag);
+		if (rc == C2C_OK && !json_is_array(arr)) {
+			json_decref(arr);
+			arr = NULL;
+			rc = c2c_diag_set(diag, C2C_EFORMAT, path, 0, "not a JSON array of findings");
+		}
+	} else {
+		uint64_t lineno = 0;
+		arr = json_array();
+		if (arr == NULL)
+			rc = C2C_ENOMEM;
+		for (char *line = (char *)data, *next; rc == C2C_OK && line != NULL && *line;
+		     line = next) {
+			json_t *f = NULL;
+			next = strchr(line, '\n');
+			if (next != NULL)
+				*next++ = '\0';
+			lineno++;
+			if (line[strspn(line, " \t\r")] == '\0')
+				continue;
+			rc = c2c_json_parse(line, strlen(line), path, &f, diag);
+			if (rc != C2C_OK) {
+				rc = c2c_diag_line(diag, C2C_EFORMAT, path, lineno, "not a JSON finding");
+				break;
+			}
+			if (json_array_append_new(arr, f) != 0)
+				rc = C2C_ENOMEM;
+		}
+	}
+	c2c_free(data);
+	if (rc != C2C_OK) {
+		json_decref(arr);
+		return rc;
+	}
+	*out = arr;
+	return C2C_OK;
+}
+
+static int
+geodb_matrix(int argc, char **argv)
+{
+	static const struct option opts[] = { { "geo", required_argument, NULL, 'g' },
+		{ "asn", required_argument, NULL, 'a' }, { "host-map", required_argument, NULL, 'm' },
+		{ "sinkholes", required_argument, NULL, 'S' }, { "cloud", required_argument, NULL, 'C' },
+		{ "residential", required_argument, NULL, 'R' }, { "tor", required_argument, NULL, 'T' },
+		{ "home", required_argument, NULL, 'H' }, { "top", required_argument, NULL, 'n' },
+		{ "events-csv", required_argument, NULL, 'E' },
+		{ "output", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 } };
+	struct c2c_geo *geo = NULL;
+	struct c2c_refdata *ref = NULL;
+	struct c2c_infra *x = NULL;
+	struct c2c_infra_result r;
+	struct c2c_infra_opts o;
+	struct hostmap hm = { NULL, 0, 0 };
+	struct c2c_diag diag = { 0 };
+	struct c2c_buf b;
+	const char *outp = NULL, *events = NULL;
+	json_t *findings = NULL, *doc = NULL, *re = NULL;
+	uint64_t top;
+	int c, ret = 0;
+	c2c_err rc = C2C_OK;
+
+	memset(&r, 0, sizeof(r));
+	c2c_infra_opts_default(&o);
+	c2c_buf_init(&b, (size_t)1 << 34);
+	if (c2c_geo_new(&geo) != C2C_OK || c2c_refdata_new(&ref) != C2C_OK ||
+	    c2c_infra_new(&x) != C2C_OK) {
+		ret = cli_fail(C2C_ENOMEM, NULL);
+		goto out;
+	}
+	optind = 1;
+	while (ret == 0 && (c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+		case 'a':
+			rc = c2c_geo_open_db(geo, optarg, c == 'g' ? C2C_GEO_COUNTRY : C2C_GEO_ASN, NULL,
+			    &diag);
+			break;
+		case 'm':
+			ret = hostmap_add(&hm, optarg);
+			break;
+		case 'S':
+		case 'C':
+		case 'R':
+		case 'T':
+			rc = c2c_refdata_load(ref,
+			    c == 'S'	 ? C2C_REF_SINKHOLE
+			    : c == 'C' ? C2C_REF_CLOUD
+			    : c == 'R' ? C2C_REF_RESIDENTIAL
+				       : C2C_REF_TOR_EXIT,
+			    optarg, NULL, &diag);
+			break;
+		case 'H':
+			if (strlen(optarg) != 2) {
+				ret = cli_usage_error(&cli_cmd_geodb, "--home: a two-letter country");
+				break;
+			}
+			o.home_country[0] = (char)(optarg[0] & ~0x20);
+			o.home_country[1] = (char)(optarg[1] & ~0x20);
+			break;
+		case 'n':
+			if (parse_u64(optarg, &top) != 0 || top == 0 || top > 1000)
+				ret = cli_usage_error(&cli_cmd_geodb, "--top: 1 to 1000");
+			else
+				o.top_n = (uint32_t)top;
+			break;
+		case 'E':
+			events = optarg;
+			break;
+		case 'o':
+			outp = optarg;
+			break;
+		default:
+			ret = cli_usage_error(&cli_cmd_geodb, "bad option");
+			break;
+		}
+		if (rc != C2C_OK)
+			ret = cli_fail(rc, &diag);
+	}
+	if (ret != 0)
+		goto out;
+	if (optind + 1 != argc) {
+		ret = cli_usage_error(&cli_cmd_geodb, "matrix needs one FINDINGS file");
+		goto out;
+	}
+	o.geo = c2c_geo_db_count(geo) > 0 ? geo : NULL;
+	o.ref = c2c_refdata_list_count(ref) > 0 ? ref : NULL;
+	o.host_map = hm.v;
+	o.n_host_map = hm.n;
+	rc = load_findings(argv[optind], &findings, &diag);
+	for (size_t i = 0; rc == C2C_OK && i < json_array_size(findings); i++)
+		rc = c2c_infra_add_finding(x, json_array_get(findings, i), &diag);
+	if (rc == C2C_OK)
+		rc = c2c_infra_build(x, &o, &r, &diag);
+	/* Check our own arithmetic the way verify will: recount from the cited findings. */
+	if (rc == C2C_OK)
+		rc = c2c_matrix_recount(findings, r.infrastructure, &o, &re, &diag);
+	if (rc == C2C_OK)
+		rc = c2c_matrix_check(r.matrix, re, &diag);
+	if (rc == C2C_OK) {
+		doc = json_pack("{s:O,s:O,s:O,s:O}", "infrastructure", r.infrastructure,
+		    "cluster_edges", r.edges, "clusters", r.clusters, "control_matrix", r.matrix);
+		rc = doc != NULL ? c2c_json_canon(doc, &b) : C2C_ENOMEM;
+	}
+	if (rc == C2C_OK)
+		rc = c2c_buf_addc(&b, '\n');
+	if (rc == C2C_OK && outp != NULL)
+		rc = c2c_file_write_atomic(outp, b.data, b.len, &diag);
+	else if (rc == C2C_OK && fwrite(b.data, 1, b.len, stdout) != b.len)
+		rc = c2c_diag_errno(&diag, C2C_EIO, "stdout", "write");
+	if (rc == C2C_OK && events != NULL) {
+		c2c_buf_reset(&b);
+		rc = c2c_events_csv(findings, r.infrastructure, &o, &b, &diag);
+		if (rc == C2C_OK)
+			rc = c2c_file_write_atomic(events, b.data, b.len, &diag);
+	}
+	if (rc != C2C_OK) {
+		ret = cli_fail(rc, &diag);
+		goto out;
+	}
+	fprintf(stderr,
+	    "c2chain geodb matrix: %llu findings used, %llu skipped; %zu C2 endpoints, %zu edges, "
+	    "%zu clusters; recount agrees\n%s\n",
+	    (unsigned long long)r.findings_used, (unsigned long long)r.findings_skipped,
+	    json_array_size(r.infrastructure), json_array_size(r.edges),
+	    json_array_size(r.clusters),
+	    json_string_value(json_object_get(json_object_get(r.matrix, "result"), "statement")));
+out:
+	json_decref(doc);
+	json_decref(re);
+	json_decref(findings);
+	c2c_infra_result_fini(&r);
+	c2c_infra_free(x);
+	c2c_refdata_free(ref);
+	c2c_geo_free(geo);
+	c2c_free(hm.v);
+	c2c_buf_fini(&b);
+	return ret;
+}
+
 static int
 run(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error(&cli_cmd_geodb, "missing action (build, lookup, info)");
+		return cli_usage_error(&cli_cmd_geodb, "missing action (build, lookup, info, matrix)");
 	if (strcmp(argv[1], "build") == 0)
 		return geodb_build(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lookup") == 0)
 		return geodb_lookup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "info") == 0)
 		return geodb_info(argc - 1, argv + 1);
+	if (strcmp(argv[1], "matrix") == 0)
+		return geodb_matrix(argc - 1, argv + 1);
 	return cli_usage_error(&cli_cmd_geodb, "unknown action '%s'", argv[1]);
 }
 
 const struct cli_cmd cli_cmd_geodb = {
 	"geodb",
 	run,
-	"build, inspect and query MaxMind DB (MMDB) files",
+	"build, inspect and query MaxMind DB files; country control matrix",
 	"usage: c2chain geodb build -o OUT.mmdb [--type country|asn|both] [options] CSV...\n"
-	"       c2chain geodb lookup [--record] DB IP... (or - to read addresses from stdin)\n"
+	"       c2chain geodb lookup [--record] DB IP... (- reads addresses from stdin)\n"
 	"       c2chain geodb info DB\n"
+	"       c2chain geodb matrix [options] FINDINGS\n"
 	"\n"
-	"build   Write a MaxMind DB (binary format 2.0, IPv6 tree with IPv4 under ::/96 and\n"
-	"        aliased from ::ffff:0:0/96 and 2002::/16) from CSV rows\n"
-	"            cidr,country[,asn,organisation]\n"
-	"        IPv4 and IPv6 networks; RFC 4180 quoting; '#' comments; an optional header\n"
-	"        line starting with 'cidr' or 'network'; gzip input is read too. The most\n"
-	"        specific network wins; the same network twice with different data is an\n"
-	"        error naming both lines (see --on-conflict). The output is written atomically\n"
-	"        and depends only on the set of rows, not their order (except which row wins\n"
-	"        a conflict under --on-conflict first).\n"
-	"          -o, --output FILE       the database to write (required)\n"
-	"          -t, --type KIND         country (default): {\"country\":{\"iso_code\":CC}};\n"
-	"                                  asn: autonomous_system_number/_organization\n"
-	"                                  (needs the asn column); both: all three\n"
-	"          --database-type NAME    metadata database_type (default c2chain-Country,\n"
-	"                                  c2chain-ASN or c2chain-Country-ASN)\n"
-	"          --build-epoch SECONDS   metadata build_epoch, > 0 (default\n"
-	"                                  $SOURCE_DATE_EPOCH, else the newest CSV's\n"
-	"                                  modification time); fix it for reproducible bytes\n"
-	"          --description TEXT      metadata description (en)\n"
-	"          --on-conflict POLICY    one network given twice with different data:\n"
-	"                                  error (default) or first (keep the row from the\n"
-	"                                  earlier file / earlier line; the others are\n"
-	"                                  counted in the summary)\n"
-	"        A summary (networks, duplicates, nodes, record size, SHA-256) goes to stderr.\n"
+	"build   Write a MaxMind DB (format 2.0; IPv6 tree, IPv4 under ::/96, aliased from\n"
+	"        ::ffff:0:0/96 and 2002::/16) from CSV rows cidr,country[,asn,organisation]\n"
+	"        (IPv4/IPv6, RFC 4180 quoting, '#' comments, optional header, gzip ok). The\n"
+	"        most specific network wins. Output is atomic and independent of row order.\n"
+	"  -o, --output FILE      the database to write (required)\n"
+	"  -t, --type KIND        country (default), asn (needs the asn column) or both\n"
+	"  --database-type NAME   metadata database_type (default c2chain-Country, -ASN, ...)\n"
+	"  --build-epoch SECONDS  > 0; default $SOURCE_DATE_EPOCH, else the newest CSV mtime\n"
+	"  --description TEXT     metadata description (en)\n"
+	"  --on-conflict POLICY   a network twice with different data: error (default), or\n"
+	"                         first (keep the earlier file/line, count the others)\n"
 	"\n"
-	"lookup  Open DB (verified completely: every tree record and data record) and print,\n"
-	"        per address, 'IP<TAB>COUNTRY<TAB>ASN<TAB>ORGANISATION' ('-' when unknown).\n"
-	"        The database must carry country or ASN fields.\n"
-	"          -r, --record            print the full record instead, one JSON object per\n"
-	"                                  line: {\"ip\",\"prefix_len\",\"record\"}; any valid\n"
-	"                                  MaxMind DB is accepted\n"
+	"lookup  Verify DB completely, then print 'IP<TAB>COUNTRY<TAB>ASN<TAB>ORGANISATION'\n"
+	"        per address ('-' unknown). DB must carry country or ASN fields.\n"
+	"  -r, --record           print the full record as JSON {ip, prefix_len, record}\n"
+	"                         instead; any valid MaxMind DB is accepted\n"
 	"\n"
-	"info    Verify DB and print its pin and shape as JSON: sha256, size, type,\n"
-	"        build_epoch, build_time, ip_version, record_size, node_count, data_records,\n"
-	"        provides (country, asn).\n"
+	"info    Verify DB and print its pin and shape as JSON (sha256, size, type,\n"
+	"        build_epoch, ip_version, record_size, node_count, data_records, provides).\n"
 	"\n"
-	"Exit status: 0 ok; 64 usage; 65 corrupt or unusable database, bad CSV row or bad\n"
-	"address; 66 missing input; 74 I/O error.\n",
+	"matrix  From L1 findings (JSON array or JSON lines; docs/findings.md) build the\n"
+	"        infrastructure objects, cluster edges, clusters and the country control\n"
+	"        matrix, recount the matrix from the findings (fail unless equal) and write\n"
+	"        {infrastructure, cluster_edges, clusters, control_matrix} as canonical JSON;\n"
+	"        the statistic sentence goes to stderr (docs/infrastructure.md).\n"
+	"  --geo DB, --asn DB     country / ASN databases (repeatable; first answer wins)\n"
+	"  --host-map CC:FILE     hosts in these CIDRs (one per line; or CC:CIDR) are in\n"
+	"                         country CC; longest prefix wins; others located by --geo\n"
+	"  --sinkholes F, --cloud F, --residential F, --tor F\n"
+	"                         role reference lists (MISP warninglist, CIDR, ASN, Tor exit)\n"
+	"  --home CC              country of the statistic (default: most controlled hosts)\n"
+	"  --top N                rows in the top-N tables (default 10)\n"
+	"  --events-csv FILE      also write Shadowserver sinkhole-event CSV\n"
+	"  -o, --output FILE      write there (atomically) instead of stdout\n"
+	"\n"
+	"Exit status: 0 ok; 1 recount disagrees; 64 usage; 65 corrupt or unusable database,\n"
+	"bad CSV row, finding or address; 66 missing input; 74 I/O error.\n",
 };

@@ -110,6 +110,17 @@ c2c_err c2c_infra_add_finding(struct c2c_infra *x, const json_t *finding, struct
 c2c_err c2c_infra_build(struct c2c_infra *x, const struct c2c_infra_opts *o,
     struct c2c_infra_result *out, struct c2c_diag *diag);
 
+/* ---- re-checking ------------------------------------------------------------------------- */
+
+/* Re-check one cluster edge against the two infrastructure objects it names (result.a/.b, found
+ * by id in `infrastructure`): same-certificate needs the certificate in both cert_sha256 lists,
+ * shared-fqdn the name in both fqdns lists, same-host-set both controlled host lists hashing to
+ * the edge's value, same-ja3s-ports the JA3S in both ja3s lists and equal port lists. Whether
+ * those objects match the raw records is the evidence stage's check of their refs.
+ * C2C_OK, or C2C_EVERIFY with the reason in diag. */
+c2c_err c2c_cluster_edge_check(const json_t *edge, const json_t *infrastructure,
+    struct c2c_diag *diag);
+
 /* ---- the control matrix, recounted -------------------------------------------------------- */
 
 /* Recompute the matrix directly from `findings` (array of L1 findings: the ones the matrix

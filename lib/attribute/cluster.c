@@ -231,7 +231,8 @@ edges_from_facts(const struct c2c__ep *eps, const struct c2c_infra_opts *o, int 
     struct facts *f, struct edges *out)
 {
 	size_t i = 0;
-	qsort(f->v, f->n, sizeof(*f->v), fact_cmp);
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), fact_cmp);
 	while (i < f->n) {
 		size_t j = i + 1;
 		while (j < f->n && strcmp(f->v[j].key, f->v[i].key) == 0)
@@ -420,7 +421,8 @@ c2c__cluster_build(struct c2c__ep *eps, size_t n, const struct c2c_infra_opts *o
 		rc = edges_from_facts(eps, o, kd, &f[kd], &ed);
 	if (rc != C2C_OK)
 		goto out;
-	qsort(ed.v, ed.n, sizeof(*ed.v), edge_cmp);
+	if (ed.n > 1)
+		qsort(ed.v, ed.n, sizeof(*ed.v), edge_cmp);
 	uf.p = c2c_reallocarray(NULL, n + 1, sizeof(*uf.p));
 	members = c2c_reallocarray(NULL, n + 1, sizeof(*members));
 	if (uf.p == NULL || members == NULL) {
@@ -499,4 +501,113 @@ out:
 	c2c_free(members);
 	c2c_free(cl);
 	return rc;
+}
+
+/* ---- re-checking one edge ---------------------------------------------------------------- */
+
+static const json_t *
+infra_by_id(const json_t *arr, const char *id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(json_object_get(v, "id"));
+		if (s != NULL && strcmp(s, id) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+static bool
+has_str(const json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) {
+		const char *t = json_string_value(v);
+		if (t != NULL && strcmp(t, s) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* "<n> hosts, sha256:<hex>" of a controlled_hosts list, as host_set_key computes it. */
+static c2c_err
+host_list_key(const json_t *hosts, char *buf, size_t len)
+{
+	struct c2c_sha256 h;
+	uint8_t d[32];
+	char hex[65];
+	size_t i;
+	json_t *v;
+	if (c2c_sha256_init(&h) != C2C_OK)
+		return C2C_ENOMEM;
+	json_array_foreach(hosts, i, v) {
+		const char *s = json_string_value(v);
+		if (s == NULL)
+			continue;
+		c2c_sha256_update(&h, s, strlen(s));
+		c2c_sha256_update(&h, "\n", 1);
+	}
+	c2c_sha256_final(&h, d);
+	(void)snprintf(buf, len, "%zu hosts, sha256:%s", json_array_size(hosts),
+	    c2c_hex(d, 32, hex));
+	return C2C_OK;
+}
+
+c2c_err
+c2c_cluster_edge_check(const json_t *edge, const json_t *infrastructure, struct c2c_diag *diag)
+{
+	const json_t *res = json_object_get(edge, "result"), *ends[2], *r[2];
+	const char *kind = json_string_value(json_object_get(res, "kind"));
+	const char *value = json_string_value(json_object_get(res, "value"));
+	const char *eid = json_string_value(json_object_get(edge, "id"));
+	const char *ia = json_string_value(json_object_get(res, "a"));
+	const char *ib = json_string_value(json_object_get(res, "b"));
+	char key[600];
+
+	if (eid == NULL)
+		eid = "cluster-edge";
+	if (kind == NULL || value == NULL || ia == NULL || ib == NULL)
+		return c2c_diag_set(diag, C2C_EVERIFY, eid, 0, "edge lacks kind, value, a or b");
+	ends[0] = infra_by_id(infrastructure, ia);
+	ends[1] = infra_by_id(infrastructure, ib);
+	if (ends[0] == NULL || ends[1] == NULL || ends[0] == ends[1])
+		return c2c_diag_set(diag, C2C_EVERIFY, eid, 0,
+		    "edge names infrastructure objects that are missing");
+	r[0] = json_object_get(ends[0], "result");
+	r[1] = json_object_get(ends[1], "result");
+	for (int k = 0; k < 2; k++) {
+		bool ok;
+		if (strcmp(kind, kind_names[K_CERT]) == 0) {
+			ok = has_str(json_object_get(r[k], "cert_sha256"), value);
+		} else if (strcmp(kind, kind_names[K_FQDN]) == 0) {
+			ok = has_str(json_object_get(r[k], "fqdns"), value);
+		} else if (strcmp(kind, kind_names[K_HOSTS]) == 0) {
+			if (host_list_key(json_object_get(json_object_get(r[k], "controlled_hosts"),
+					      "hosts"),
+				key, sizeof(key)) != C2C_OK)
+				return C2C_ENOMEM;
+			ok = strcmp(key, value) == 0;
+		} else if (strcmp(kind, kind_names[K_JA3S]) == 0) {
+			const char *sp = strchr(value, ' ');
+			char ja3s[64];
+			size_t l = sp ? (size_t)(sp - value) : 0;
+			ok = sp != NULL && l < sizeof(ja3s);
+			if (ok) {
+				memcpy(ja3s, value, l);
+				ja3s[l] = '\0';
+				ok = has_str(json_object_get(r[k], "ja3s"), ja3s) &&
+				    json_equal(json_object_get(r[0], "ports"),
+					json_object_get(r[1], "ports"));
+			}
+		} else {
+			return c2c_diag_set(diag, C2C_EVERIFY, eid, 0, "unknown edge kind '%s'", kind);
+		}
+		if (!ok)
+			return c2c_diag_set(diag, C2C_EVERIFY, eid, 0,
+			    "%s: '%.80s' is not in infrastructure object %s", kind, value,
+			    k == 0 ? ia : ib);
+	}
+	return C2C_OK;
 }
