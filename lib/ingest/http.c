@@ -348,6 +348,8 @@ c2c__http_flow_data(struct c2c_http_flow *h, bool is_orig, const uint8_t *p, siz
 	c2c_err rc = C2C_OK;
 	unsigned guard = 0;
 
+	bool seg_start = true;
+
 	while (len > 0 && rc == C2C_OK && guard++ < 64) {
 		if (!sd->in_header) {
 			if (sd->body > 0) {
@@ -355,16 +357,19 @@ c2c__http_flow_data(struct c2c_http_flow *h, bool is_orig, const uint8_t *p, siz
 				sd->body -= (int64_t)k;
 				p += k;
 				len -= k;
+				seg_start = false;
 				continue;
 			}
-			if (s == 0 ? !c2c__http_probe(p, len) : !starts_response(p, len)) {
-				sd->body = -1; /* not a message start: wait for one */
+			/* After a body of unknown length, only a segment that starts like a
+			 * message resynchronises; after a known one the next byte starts one. */
+			if (sd->body < 0 && (!seg_start || (s == 0 ? !c2c__http_probe(p, len) :
+			    !starts_response(p, len))))
 				return C2C_OK;
-			}
 			sd->in_header = true;
 			sd->body = 0;
 			c2c_buf_reset(&sd->hdr);
 		}
+		seg_start = false;
 		size_t old = sd->hdr.len;
 		size_t take = len;
 		if (old + take > C2C_HTTP_MAX_HEADER)
