@@ -391,8 +391,13 @@ netbios_name(char *q)
 	if (strlen(q) != 32)
 		return;
 	for (i = 0; i < 16; i++) {
-		int hi = (q[2 * i] & ~0x20) - 'A', lo = (q[2 * i + 1] & ~0x20) - 'A';
-		out[i] = (char)((hi << 4) + lo);
+		/* Zeek upper-cases and subtracts 'A' in byte arithmetic; so do we, mod 256. */
+		unsigned hi = (unsigned char)q[2 * i], lo = (unsigned char)q[2 * i + 1];
+		if (hi >= 'a' && hi <= 'z')
+			hi -= 'a' - 'A';
+		if (lo >= 'a' && lo <= 'z')
+			lo -= 'a' - 'A';
+		out[i] = (char)(uint8_t)(((hi - 'A') << 4) + (lo - 'A'));
 	}
 	for (i = 0; i < 15; i++) {
 		unsigned char c = (unsigned char)out[i];

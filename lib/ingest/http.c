@@ -132,6 +132,7 @@ parse_request(const uint8_t *p, size_t len, struct c2c_http *out, int64_t *clen)
 	if (sp2 == NULL || sp2 == sp1 + 1 || (size_t)(line + n - sp2) < 9 ||
 	    memcmp(sp2 + 1, "HTTP/", 5) != 0)
 		return C2C_EFORMAT;
+	const uint8_t *mline = line;
 	copy_text(line, ml, out->method, sizeof(out->method));
 	const uint8_t *tgt = sp1 + 1;
 	size_t tl = (size_t)(sp2 - tgt);
@@ -179,7 +180,7 @@ parse_request(const uint8_t *p, size_t len, struct c2c_http *out, int64_t *clen)
 	}
 	if (*clen == -2)
 		*clen = -1;
-	else if (*clen < 0 && (ml != 4 || memcmp(line, "POST", 4) != 0))
+	else if (*clen < 0 && (ml != 4 || memcmp(mline, "POST", 4) != 0))
 		*clen = 0; /* no body without a length (RFC 9112 §6.3) */
 	return C2C_OK;
 }

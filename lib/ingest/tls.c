@@ -17,6 +17,8 @@
 
 #define MAX_RECORD (16384 + 2048 + 5)
 
+static const uint8_t none[1]; /* an empty cursor's base (never NULL + 0) */
+
 static inline void
 inc(struct c2c_ingest_stats *st, enum c2c_stat s)
 {
@@ -109,7 +111,7 @@ c2c__tls_client_hello(const uint8_t *p, size_t len, struct c2c_tls *out)
 	    !c2c_cur_u8(&c, &ml) || !c2c_cur_skip(&c, ml))
 		return C2C_EFORMAT;
 	if (c2c_cur_left(&c) == 0) {
-		c2c_cur_init(&exts, NULL, 0);
+		c2c_cur_init(&exts, none, 0);
 	} else if (!c2c_cur_be16(&c, &el) || !c2c_cur_sub(&c, el, &exts)) {
 		return C2C_EFORMAT;
 	}
@@ -198,7 +200,7 @@ c2c__tls_server_hello(const uint8_t *p, size_t len, struct c2c_tls *out)
 	    !c2c_cur_skip(&c, sl) || !c2c_cur_be16(&c, &cipher) || !c2c_cur_u8(&c, &comp))
 		return C2C_EFORMAT;
 	if (c2c_cur_left(&c) == 0)
-		c2c_cur_init(&exts, NULL, 0);
+		c2c_cur_init(&exts, none, 0);
 	else if (!c2c_cur_be16(&c, &el) || !c2c_cur_sub(&c, el, &exts))
 		return C2C_EFORMAT;
 	c2c_buf_init(&s, 1u << 20);
