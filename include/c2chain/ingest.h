@@ -75,6 +75,7 @@ enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 	X(DEC_IP6_BAD_LEN, "decode.ip6_bad_len")                                        \
 	X(DEC_IP6_NO_NEXT, "decode.ip6_no_next")                                        \
 	X(DEC_ESP, "decode.esp")                                                        \
+	X(DEC_IGMP, "decode.igmp")                                                      \
 	X(DEC_FRAG_TIMED_OUT, "decode.frag_timed_out")                                  \
 	X(DEC_FRAG_BAD, "decode.frag_bad")                                              \
 	X(DEC_FRAG_SNAPPED, "decode.frag_snapped")                                      \

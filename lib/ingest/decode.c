@@ -19,8 +19,43 @@ c2c__dec_enter_tunnel(struct c2c_dec *d, uint8_t type, uint32_t id, const struct
 	d->tun_dst = *dst;
 	d->parent = (int8_t)parent;
 	d->depth++;
-	d->wire_extra = 0;
 	c2c__dec_count(d, C2C_ST_DEC_TUNNEL_LAYERS);
+}
+
+void
+c2c__dec_run(struct c2c_dec *d, enum c2c_dnext next, struct c2c_dframe *f)
+{
+	while (next != DN_END) {
+		if (!c2c__dec_step(d))
+			break;
+		switch (next) {
+		case DN_ETH:
+			next = c2c__dec_eth(d, f);
+			break;
+		case DN_IP:
+			next = c2c__dec_ip(d, 0, f);
+			break;
+		case DN_IP4:
+			next = c2c__dec_ip(d, 4, f);
+			break;
+		case DN_IP6:
+			next = c2c__dec_ip(d, 6, f);
+			break;
+		case DN_PPP:
+			next = c2c__dec_ppp(d, f);
+			break;
+		case DN_MPLS:
+			next = c2c__dec_mpls(d, f);
+			break;
+		case DN_80211:
+			next = c2c__dec_80211(d, f);
+			break;
+		case DN_END:
+		default:
+			next = DN_END;
+			break;
+		}
+	}
 }
 
 bool
@@ -29,7 +64,6 @@ c2c__decode(const struct c2c_pkt *pkt, struct c2c_defrag *df, struct c2c_decoded
 {
 	struct c2c_dec d;
 	struct c2c_dframe f;
-	enum c2c_dnext next;
 
 	out->vlan = 0;
 	out->inner_vlan = 0;
@@ -46,38 +80,7 @@ c2c__decode(const struct c2c_pkt *pkt, struct c2c_defrag *df, struct c2c_decoded
 		c2c__defrag_begin(df);
 	f.p = pkt->data;
 	f.len = pkt->caplen;
-	next = c2c__dec_link(&d, pkt->linktype, &f);
-	while (next != DN_END) {
-		if (!c2c__dec_step(&d))
-			break;
-		switch (next) {
-		case DN_ETH:
-			next = c2c__dec_eth(&d, &f);
-			break;
-		case DN_IP:
-			next = c2c__dec_ip(&d, 0, &f);
-			break;
-		case DN_IP4:
-			next = c2c__dec_ip(&d, 4, &f);
-			break;
-		case DN_IP6:
-			next = c2c__dec_ip(&d, 6, &f);
-			break;
-		case DN_PPP:
-			next = c2c__dec_ppp(&d, &f);
-			break;
-		case DN_MPLS:
-			next = c2c__dec_mpls(&d, &f);
-			break;
-		case DN_80211:
-			next = c2c__dec_80211(&d, &f);
-			break;
-		case DN_END:
-		default:
-			next = DN_END;
-			break;
-		}
-	}
+	c2c__dec_run(&d, c2c__dec_link(&d, pkt->linktype, &f), &f);
 	return out->n > 0;
 }
 

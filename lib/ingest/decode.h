@@ -41,7 +41,7 @@ struct c2c_dec {
 	unsigned steps;
 	unsigned n_vlan;
 	/* Bytes the wire carried beyond the capture at this point: wirelen - caplen for the
-	 * outermost frame, 0 inside a tunnel (where only captured bytes exist). */
+	 * outermost frame; inside a datagram, what the snaplen cut off of it. */
 	uint32_t wire_extra;
 	/* Tunnel context applied to the next IP layer. */
 	uint8_t tun;
@@ -68,6 +68,10 @@ c2c__dec_step(struct c2c_dec *d)
 	}
 	return true;
 }
+
+/* decode.c: run the state machine from `next` until the chain ends. decode_link.c calls it
+ * for all but the last subframe of an 802.11 A-MSDU (bounded by the step cap). */
+void c2c__dec_run(struct c2c_dec *d, enum c2c_dnext next, struct c2c_dframe *f);
 
 /* decode_link.c */
 enum c2c_dnext c2c__dec_link(struct c2c_dec *d, uint16_t linktype, struct c2c_dframe *f);

@@ -75,10 +75,16 @@ transport(struct c2c_dec *d, struct c2c_l4 *l, const uint8_t *q, uint32_t l4len,
 		if (l4cap < 20 || l4len < 20)
 			return drop(d, C2C_ST_DEC_TCP_SHORT);
 		doff = (uint32_t)(q[12] >> 4) * 4;
-		if (doff < 20 || doff > l4len || doff > l4cap)
-			return drop(d, C2C_ST_DEC_TCP_SHORT);
 		l->sport = c2c_be16(q);
 		l->dport = c2c_be16(q + 2);
+		if (doff < 20 || doff > l4len || doff > l4cap) {
+			/* The ports are there, so Zeek opens the connection, but it does not
+			 * count a packet whose header it cannot read. */
+			c2c__dec_count(d, C2C_ST_DEC_TCP_SHORT);
+			l->flags |= C2C_L4F_L4_TRUNC;
+			emit(d);
+			return DN_END;
+		}
 		l->seq = c2c_be32(q + 4);
 		l->ack = c2c_be32(q + 8);
 		l->tcp_flags = q[13];
@@ -102,6 +108,7 @@ transport(struct c2c_dec *d, struct c2c_l4 *l, const uint8_t *q, uint32_t l4len,
 		if (l->payload_caplen > l->payload_len)
 			l->payload_caplen = l->payload_len;
 		li = emit(d);
+		d->wire_extra = l->payload_len - l->payload_caplen;
 		return c2c__dec_udp_tunnel(d, li, f);
 	}
 	case 1:  /* ICMP (RFC 792) */
@@ -131,13 +138,17 @@ transport(struct c2c_dec *d, struct c2c_l4 *l, const uint8_t *q, uint32_t l4len,
 	case 41: /* IPv6 in IP (RFC 4213), 6in6 */
 		/* The carrier is not a connection of its own (Zeek logs only the inner one). */
 		c2c__dec_enter_tunnel(d, C2C_TUN_IPIP, 0, &l->src, &l->dst, -1);
+		d->wire_extra = l4len - (l4cap < l4len ? l4cap : l4len);
 		f->p = q;
 		f->len = l4cap < l4len ? l4cap : l4len;
 		return l->proto == 4 ? DN_IP4 : DN_IP6;
+	case 2: /* IGMP: group management, never a connection (Zeek has a packet analyzer) */
+		return drop(d, C2C_ST_DEC_IGMP);
 	case 47: /* GRE */
 		f->p = q;
 		f->len = l4cap < l4len ? l4cap : l4len;
 		d->parent = -1;
+		d->wire_extra = l4len - f->len;
 		return c2c__dec_gre(d, &l->src, &l->dst, f);
 	default:
 		/* Any other protocol is a port-less connection (Zeek's unknown_transport). */

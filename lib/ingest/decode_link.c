@@ -348,14 +348,31 @@ c2c__dec_80211(struct c2c_dec *d, struct c2c_dframe *f)
 		return short_hdr(d, C2C_ST_DEC_80211_PROTECTED);
 	eat(f, hl);
 	if (amsdu) {
-		/* A-MSDU: the first subframe (DA, SA, length, then LLC) is decoded. */
-		uint32_t sl;
-		if (f->len < 14)
-			return short_hdr(d, C2C_ST_DEC_80211_SHORT);
-		sl = c2c_be16(f->p + 12);
-		eat(f, 14);
-		if (sl < f->len)
-			f->len = sl;
+		/* A-MSDU (802.11-2020 §9.3.2.2.2): subframes of DA, SA, length, LLC payload,
+		 * each padded to 4 bytes. Each is a packet of its own, as in Zeek: all but the
+		 * last are decoded here, the last is left to the caller's loop. */
+		for (;;) {
+			struct c2c_dframe sub;
+			uint32_t sl, padded;
+			if (!c2c__dec_step(d))
+				return DN_END;
+			if (f->len < 14)
+				return short_hdr(d, C2C_ST_DEC_80211_SHORT);
+			sl = c2c_be16(f->p + 12);
+			eat(f, 14);
+			if (sl > f->len)
+				sl = f->len;
+			padded = (14 + sl + 3u) / 4u * 4u - 14;
+			if (padded >= f->len) {
+				f->len = sl;
+				break;
+			}
+			sub.p = f->p;
+			sub.len = sl;
+			if (llc(d, &sub, &type) != DN_END)
+				c2c__dec_run(d, c2c__dec_ethertype(d, type, &sub), &sub);
+			eat(f, padded);
+		}
 	}
 	if (llc(d, f, &type) == DN_END)
 		return DN_END;

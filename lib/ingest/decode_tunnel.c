@@ -228,13 +228,12 @@ ayiya(struct c2c_dec *d, const struct c2c_l4 *l, unsigned li, struct c2c_dframe 
 {
 	const uint8_t *p = f->p;
 	uint32_t hl;
-	uint8_t idlen, next;
+	uint8_t next;
 
 	if (f->len < 8)
 		return by_port ? bad(d, C2C_ST_DEC_AYIYA_BAD) : DN_END;
-	/* As Zeek computes it: an identity length nibble of 8 or more yields 0 in 8 bits. */
-	idlen = (uint8_t)(1u << (p[0] >> 4));
-	hl = 8u + idlen + (uint32_t)(p[1] >> 4) * 4;
+	/* Identity of 2^n bytes (up to 32 KiB), signature of 4*m bytes. */
+	hl = 8u + (1u << (p[0] >> 4)) + (uint32_t)(p[1] >> 4) * 4;
 	if (f->len < hl)
 		return by_port ? bad(d, C2C_ST_DEC_AYIYA_BAD) : DN_END;
 	if ((p[2] & 0x0f) != 1)

@@ -72,7 +72,9 @@ enum {
 	C2C_L4F_IP_LEN_ZERO = 1u << 1, /* IPv4 total length 0 (segmentation offload): ip_len is
 				       * taken from the captured bytes */
 	C2C_L4F_SNAPPED = 1u << 2,     /* datagram not fully captured (snaplen) */
-	C2C_L4F_REASSEMBLED = 1u << 3  /* rebuilt from IP fragments (borrowed from c2c_defrag) */
+	C2C_L4F_REASSEMBLED = 1u << 3, /* rebuilt from IP fragments (borrowed from c2c_defrag) */
+	C2C_L4F_L4_TRUNC = 1u << 4     /* TCP header cut short (ports valid, the rest not): Zeek
+				       * opens the connection but does not count the packet */
 };
 
 /* Transport checksum (TCP, UDP, ICMP, ICMPv6, with the IP pseudo-header where it applies):
