@@ -160,10 +160,15 @@ transport(struct c2c_dec *d, struct c2c_l4 *l, const uint8_t *q, uint32_t l4len,
 	}
 }
 
-static uint16_t
+/* Folded one's-complement sum of an IPv4 header (0xffff when the checksum is right). The
+ * header is 20..60 bytes, an even count: sum 16-bit words inline, it runs for every packet. */
+static inline uint16_t
 ip4_csum(const uint8_t *p, uint32_t hlen)
 {
-	return c2c__csum_fold(c2c__csum_add(0, p, hlen));
+	uint32_t sum = 0;
+	for (uint32_t i = 0; i < hlen; i += 4)
+		sum += (uint32_t)c2c_be16(p + i) + c2c_be16(p + i + 2);
+	return c2c__csum_fold(sum);
 }
 
 static enum c2c_dnext

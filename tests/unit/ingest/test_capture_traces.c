@@ -206,34 +206,39 @@ layers_mode(const char *path)
 }
 
 static double
-now(void)
+now(clockid_t clk)
 {
 	struct timespec ts;
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	(void)clock_gettime(clk, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Wall time on a shared machine measures the neighbours too: report CPU time as well. */
 static int
 bench_mode(int argc, char **argv)
 {
 	long reps = argc > 3 ? strtol(argv[3], NULL, 10) : 5;
 	uint64_t pk = 0, layers = 0;
-	double best = 0;
+	double best = 0, best_cpu = 0;
 	for (long i = 0; i < reps; i++) {
 		struct run r;
 		struct c2c_diag diag;
-		double t0 = now(), dt;
+		double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID), dt, dc;
 		if (read_file(argv[2], &r, true, &diag) != C2C_OK)
 			return 1;
-		dt = now() - t0;
+		dt = now(CLOCK_MONOTONIC) - t0;
+		dc = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
 		pk = r.packets;
 		layers = r.layers;
 		if (best == 0 || dt < best)
 			best = dt;
+		if (best_cpu == 0 || dc < best_cpu)
+			best_cpu = dc;
 	}
-	printf("%s: %llu packets, %llu layers, best of %ld: %.3f s, %.2f Mpkt/s read+decode\n",
+	printf("%s: %llu packets, %llu layers, best of %ld: %.3f s wall (%.2f Mpkt/s), "
+	       "%.3f s CPU (%.2f Mpkt per CPU-second) read+decode\n",
 	    argv[2], (unsigned long long)pk, (unsigned long long)layers, reps, best,
-	    (double)pk / best / 1e6);
+	    (double)pk / best / 1e6, best_cpu, (double)pk / best_cpu / 1e6);
 	return 0;
 }
 
