@@ -166,7 +166,7 @@ struct c2c_dns {
 };
 
 struct c2c_tls {
-	uint16_t version; /* ClientHello legacy/supported version, e.g. 0x0303 */
+	uint16_t version; /* negotiated (ServerHello) version, else the highest the client offered */
 	char sni[C2C_NAME_MAX];
 	char ja3[33];  /* MD5 hex of the JA3 string, "" when no ClientHello */
 	char ja3s[33]; /* MD5 hex of the JA3S string, "" when no ServerHello */

@@ -37,7 +37,7 @@ struct c2c_dns_msg {
 	uint8_t n_answers;
 	bool answers_truncated;
 	struct c2c_dns_answer answers[C2C_DNS_MAX_ANSWERS];
-	char first_rr_name[C2C_NAME_MAX]; /* owner name of the first answer (mDNS replies) */
+	char first_rr_name[C2C_NAME_MAX]; /* owner of the first logged answer (names replies) */
 };
 /* Parse one message (no TCP length prefix). C2C_OK, or C2C_EFORMAT when the header or the
  * question is malformed; answers after a malformed RR are dropped (answers_truncated). */
@@ -51,6 +51,9 @@ c2c_err c2c__dns_name(const uint8_t *msg, size_t len, size_t off, char *out, siz
 struct c2c_dns_flow;
 struct c2c_dns_flow *c2c__dns_flow_new(bool tcp);
 void c2c__dns_flow_free(struct c2c_dns_flow *d);
+/* The flow's responder port after Zeek's orientation: 5353 keeps mDNS replies apart from
+ * queries, 137 decodes NetBIOS names (Zeek's decode_netbios_name). */
+void c2c__dns_flow_ports(struct c2c_dns_flow *d, uint16_t resp_port);
 /* A datagram (UDP) or in-order stream bytes (TCP) from one side. Matched query/response
  * pairs are emitted as one observation like a dns.log line. */
 c2c_err c2c__dns_flow_data(struct c2c_dns_flow *d, bool is_orig, const uint8_t *p, size_t len,

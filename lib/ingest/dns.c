@@ -114,15 +114,19 @@ copy_text(const uint8_t *p, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-/* One resource record of the answer section into `a`. */
+/* One resource record of the answer section into `a`, with Zeek's dns.log rendering of its
+ * data (base/protocols/dns/main.zeek). *hooked is false for the types whose Zeek event does not
+ * reach dns.log (HINFO, CAA, OPT, TKEY, TSIG, SVCB, HTTPS, NAPTR); an empty `text` with
+ * *hooked (WKS) names the query without adding an answer. */
 static c2c_err
 parse_rr(const uint8_t *msg, size_t len, size_t *off, struct c2c_dns_answer *a, char *owner,
-    size_t ownerlen)
+    size_t ownerlen, bool *hooked)
 {
 	struct c2c_cur c;
 	uint16_t type, klass, rdlen;
 	uint32_t ttl;
 	size_t next, rd;
+	const uint8_t *r;
 
 	if (c2c__dns_name(msg, len, *off, owner, ownerlen, &next) != C2C_OK)
 		return C2C_EFORMAT;
@@ -132,25 +136,27 @@ parse_rr(const uint8_t *msg, size_t len, size_t *off, struct c2c_dns_answer *a, 
 		return C2C_EFORMAT;
 	(void)klass;
 	rd = next + 10;
+	r = msg + rd;
 	*off = rd + rdlen;
 	memset(a, 0, sizeof(*a));
 	a->type = type;
 	a->ttl = ttl;
+	*hooked = true;
 	switch (type) {
 	case 1: /* A */
 		if (rdlen != 4)
 			return C2C_EFORMAT;
-		c2c_ip_from_v4_bytes(&a->ip, msg + rd);
+		c2c_ip_from_v4_bytes(&a->ip, r);
 		break;
 	case 28: /* AAAA */
 		if (rdlen != 16)
 			return C2C_EFORMAT;
-		c2c_ip_from_v6_bytes(&a->ip, msg + rd);
+		c2c_ip_from_v6_bytes(&a->ip, r);
 		break;
 	case 2:  /* NS */
 	case 5:  /* CNAME */
 	case 12: /* PTR */
-	case 39: /* DNAME */
+	case 6:  /* SOA: mname */
 		if (c2c__dns_name(msg, rd + rdlen, rd, a->text, sizeof(a->text), &next) != C2C_OK)
 			return C2C_EFORMAT;
 		break;
@@ -164,21 +170,18 @@ parse_rr(const uint8_t *msg, size_t len, size_t *off, struct c2c_dns_answer *a, 
 		    c2c__dns_name(msg, rd + rdlen, rd + 6, a->text, sizeof(a->text), &next) != C2C_OK)
 			return C2C_EFORMAT;
 		break;
-	case 6: /* SOA: mname first */
-		if (c2c__dns_name(msg, rd + rdlen, rd, a->text, sizeof(a->text), &next) != C2C_OK)
-			return C2C_EFORMAT;
-		break;
-	case 16: { /* TXT: Zeek logs "TXT <len> <string>" per string */
-		size_t p = rd, o = 0;
-		while (p < rd + rdlen) {
-			size_t sl = msg[p];
+	case 16:   /* TXT: "TXT <len> <string>" per string */
+	case 99: { /* SPF, the same with "SPF" */
+		size_t p = 0, o = 0;
+		while (p < rdlen) {
+			size_t sl = r[p];
 			char tmp[C2C_NAME_MAX];
 			int w;
-			if (p + 1 + sl > rd + rdlen)
+			if (p + 1 + sl > rdlen)
 				return C2C_EFORMAT;
-			copy_text(msg + p + 1, sl, tmp, sizeof(tmp));
-			w = snprintf(a->text + o, sizeof(a->text) - o, "%sTXT %zu %s", o ? " " : "",
-			    sl, tmp);
+			copy_text(r + p + 1, sl, tmp, sizeof(tmp));
+			w = snprintf(a->text + o, sizeof(a->text) - o, "%s%s %zu %s", o ? " " : "",
+			    type == 16 ? "TXT" : "SPF", sl, tmp);
 			if (w < 0 || (size_t)w >= sizeof(a->text) - o) {
 				a->text[sizeof(a->text) - 1] = '\0';
 				break;
@@ -188,6 +191,60 @@ parse_rr(const uint8_t *msg, size_t len, size_t *off, struct c2c_dns_answer *a, 
 		}
 		break;
 	}
+	case 11: /* WKS: names the query, adds no answer */
+		break;
+	case 46: { /* RRSIG: type covered ... signer */
+		char signer[C2C_NAME_MAX];
+		if (rdlen < 18 ||
+		    c2c__dns_name(msg, rd + rdlen, rd + 18, signer, sizeof(signer), &next) != C2C_OK)
+			return C2C_EFORMAT;
+		(void)snprintf(a->text, sizeof(a->text), "RRSIG %u %.200s", c2c_be16(r),
+		    signer[0] ? signer : "<Root>");
+		break;
+	}
+	case 48: /* DNSKEY: flags, protocol, algorithm */
+		if (rdlen < 4)
+			return C2C_EFORMAT;
+		(void)snprintf(a->text, sizeof(a->text), "DNSKEY %u", r[3]);
+		break;
+	case 43: /* DS: key tag, algorithm, digest type */
+		if (rdlen < 4)
+			return C2C_EFORMAT;
+		(void)snprintf(a->text, sizeof(a->text), "DS %u %u", r[2], r[3]);
+		break;
+	case 47: { /* NSEC: next name */
+		char nxt[C2C_NAME_MAX];
+		if (c2c__dns_name(msg, rd + rdlen, rd, nxt, sizeof(nxt), &next) != C2C_OK)
+			return C2C_EFORMAT;
+		(void)snprintf(a->text, sizeof(a->text), "NSEC %.120s %.120s", owner, nxt);
+		break;
+	}
+	case 50:
+		(void)snprintf(a->text, sizeof(a->text), "NSEC3");
+		break;
+	case 51:
+		(void)snprintf(a->text, sizeof(a->text), "NSEC3PARAM");
+		break;
+	case 65534:
+		(void)snprintf(a->text, sizeof(a->text), "BIND9 signing signal");
+		break;
+	case 44: { /* SSHFP: algorithm, type, fingerprint */
+		size_t o;
+		if (rdlen < 2)
+			return C2C_EFORMAT;
+		o = (size_t)snprintf(a->text, sizeof(a->text), "SSHFP: ");
+		for (size_t i = 2; i < rdlen && o + 3 < sizeof(a->text); i++)
+			o += (size_t)snprintf(a->text + o, sizeof(a->text) - o, "%02x", r[i]);
+		break;
+	}
+	case 29: /* LOC: version, size, horizontal and vertical precision */
+		if (rdlen < 4)
+			return C2C_EFORMAT;
+		(void)snprintf(a->text, sizeof(a->text), "LOC:  %u %u %u", r[1], r[2], r[3]);
+		break;
+	case 13: case 257: case 41: case 249: case 250: case 64: case 65: case 35:
+		*hooked = false;
+		break;
 	default:
 		(void)snprintf(a->text, sizeof(a->text), "<unknown type=%u>", type);
 		break;
@@ -235,15 +292,23 @@ c2c__dns_parse(const uint8_t *p, size_t len, struct c2c_dns_msg *m)
 		}
 		off = next + 4;
 	}
+	bool named = false;
 	for (unsigned i = 0; i < m->ancount; i++) {
 		struct c2c_dns_answer a;
 		char owner[C2C_NAME_MAX];
-		if (parse_rr(p, len, &off, &a, owner, sizeof(owner)) != C2C_OK) {
+		bool hooked;
+		if (parse_rr(p, len, &off, &a, owner, sizeof(owner), &hooked) != C2C_OK) {
 			m->answers_truncated = true;
 			break;
 		}
-		if (i == 0)
+		if (!hooked)
+			continue;
+		if (!named) {
 			memcpy(m->first_rr_name, owner, sizeof(owner));
+			named = true;
+		}
+		if (a.type == 11)
+			continue; /* WKS */
 		if (m->n_answers < C2C_DNS_MAX_ANSWERS)
 			m->answers[m->n_answers++] = a;
 		else
@@ -254,20 +319,24 @@ c2c__dns_parse(const uint8_t *p, size_t len, struct c2c_dns_msg *m)
 
 /* ---- per-flow state ----------------------------------------------------------------------- */
 
+#define MAX_PENDING_REPLIES 4
+
 struct pending {
 	uint16_t id, qtype, qclass;
-	bool rd;
+	bool rd, tc;
 	c2c_time ts;
 	struct c2c_evref ev;
 	char qname[C2C_NAME_MAX];
 };
 
 struct c2c_dns_flow {
-	bool tcp;
+	bool tcp, mdns, netbios;
 	uint8_t n;                     /* pending queries, oldest first */
+	uint8_t nr;                    /* pending replies (seen before their query) */
 	struct pending q[C2C_DNS_MAX_PENDING];
+	struct c2c_obs *r;             /* MAX_PENDING_REPLIES, allocated when first needed */
 	struct c2c_buf stream[2];      /* TCP reassembly per direction ([0] originator) */
-	bool skip[2];                  /* after a gap: drop until the stream is in sync again */
+	bool skip[2];                  /* after a gap: this side is not read any more */
 	struct c2c_dns_msg msg;        /* scratch */
 	struct c2c_obs obs;            /* scratch */
 };
@@ -285,47 +354,192 @@ c2c__dns_flow_new(bool tcp)
 }
 
 void
+c2c__dns_flow_ports(struct c2c_dns_flow *d, uint16_t resp_port)
+{
+	/* mDNS replies are not answers to a query of the same flow (Zeek keeps them apart);
+	 * NetBIOS name queries carry encoded names. */
+	d->mdns = resp_port == 5353;
+	d->netbios = resp_port == 137;
+}
+
+void
 c2c__dns_flow_free(struct c2c_dns_flow *d)
 {
 	if (d == NULL)
 		return;
 	c2c_buf_fini(&d->stream[0]);
 	c2c_buf_fini(&d->stream[1]);
+	c2c_free(d->r);
 	c2c_free(d);
 }
 
 static c2c_err
-deliver(struct c2c_dns_flow *d, const struct c2c_app_out *o)
+deliver(const struct c2c_obs *ob, const struct c2c_app_out *o)
 {
 	if (o->sink == NULL || o->sink->obs == NULL)
 		return C2C_OK;
-	return o->sink->obs(o->sink->ctx, &d->obs);
+	return o->sink->obs(o->sink->ctx, ob);
+}
+
+/* decode_netbios_name(): 32 letters 'A'..'P' to 16 bytes, the first 15 up to the first one
+ * that is not alphanumeric, punctuation or below 3. */
+static void
+netbios_name(char *q)
+{
+	char out[16];
+	size_t i;
+	if (strlen(q) != 32)
+		return;
+	for (i = 0; i < 16; i++) {
+		/* Zeek upper-cases and subtracts 'A' in byte arithmetic; so do we, mod 256. */
+		unsigned hi = (unsigned char)q[2 * i], lo = (unsigned char)q[2 * i + 1];
+		if (hi >= 'a' && hi <= 'z')
+			hi -= 'a' - 'A';
+		if (lo >= 'a' && lo <= 'z')
+			lo -= 'a' - 'A';
+		out[i] = (char)(uint8_t)(((hi - 'A') << 4) + (lo - 'A'));
+	}
+	for (i = 0; i < 15; i++) {
+		unsigned char c = (unsigned char)out[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			(c > ' ' && c < 0x7f) || c < 3))
+			break;
+	}
+	memcpy(q, out, i);
+	q[i] = '\0';
 }
 
 static void
-obs_from_pending(struct c2c_dns_flow *d, const struct c2c_app_out *o, const struct pending *q)
+fill_query(struct c2c_dns *x, const struct pending *q)
 {
-	struct c2c_dns *x = &d->obs.u.dns;
-	d->obs = o->tmpl;
-	d->obs.kind = C2C_OBS_DNS;
-	d->obs.ts = q->ts;
-	memset(x, 0, sizeof(*x));
-	x->trans_id = q->id;
 	x->qtype = q->qtype;
 	x->qclass = q->qclass;
 	x->rd = q->rd;
-	x->rcode = -1;
-	x->rtt = -1;
+	x->tc = q->tc;
 	memcpy(x->query, q->qname, sizeof(x->query));
 }
 
+/* The reply's part of a record (Zeek's set_session for replies and do_reply). */
+static void
+fill_reply(struct c2c_dns *x, const struct c2c_dns_msg *m, c2c_time qts, c2c_time rts)
+{
+	x->is_response = true;
+	x->rcode = m->rcode;
+	if (m->first_rr_name[0] != '\0' || m->n_answers > 0) {
+		x->aa = m->aa;
+		x->ra = m->ra;
+		if (x->query[0] == '\0')
+			memcpy(x->query, m->first_rr_name, sizeof(x->query));
+		if (x->rtt < 0 && rts != qts)
+			x->rtt = rts - qts;
+	}
+	x->n_answers = m->n_answers;
+	x->answers_truncated = m->answers_truncated;
+	memcpy(x->answers, m->answers, sizeof(x->answers[0]) * m->n_answers);
+}
+
+static void
+new_record(struct c2c_obs *ob, const struct c2c_app_out *o, uint16_t id)
+{
+	*ob = o->tmpl;
+	ob->kind = C2C_OBS_DNS;
+	memset(&ob->u.dns, 0, sizeof(ob->u.dns));
+	ob->u.dns.trans_id = id;
+	ob->u.dns.rcode = -1;
+	ob->u.dns.rtt = -1;
+}
+
 static c2c_err
-on_message(struct c2c_dns_flow *d, bool is_orig, const uint8_t *p, size_t len,
-    const struct c2c_app_out *o)
+on_query(struct c2c_dns_flow *d, const struct c2c_dns_msg *m, const struct c2c_app_out *o)
+{
+	struct pending q;
+	c2c_err rc = C2C_OK;
+
+	memset(&q, 0, sizeof(q));
+	q.id = m->id;
+	q.ts = o->tmpl.ts;
+	q.ev = o->tmpl.ev;
+	q.rd = m->rd;
+	q.tc = m->tc;
+	if (m->have_question) {
+		q.qtype = m->qtype;
+		q.qclass = m->qclass;
+		memcpy(q.qname, m->qname, sizeof(q.qname));
+		if (d->netbios)
+			netbios_name(q.qname);
+	}
+	/* A reply that came first waits for its query. */
+	for (unsigned i = 0; !d->mdns && i < d->nr; i++) {
+		if (d->r[i].u.dns.trans_id != m->id)
+			continue;
+		d->obs = d->r[i];
+		memmove(&d->r[i], &d->r[i + 1], sizeof(d->r[0]) * (d->nr - i - 1));
+		d->nr--;
+		char keep[C2C_NAME_MAX];
+		memcpy(keep, d->obs.u.dns.query, sizeof(keep));
+		fill_query(&d->obs.u.dns, &q);
+		if (!m->have_question)
+			memcpy(d->obs.u.dns.query, keep, sizeof(keep));
+		return deliver(&d->obs, o);
+	}
+	if (d->n == C2C_DNS_MAX_PENDING) {
+		/* The oldest query goes out unanswered to make room. */
+		new_record(&d->obs, o, d->q[0].id);
+		d->obs.ts = d->q[0].ts;
+		d->obs.ev = d->q[0].ev;
+		fill_query(&d->obs.u.dns, &d->q[0]);
+		inc(o->st, C2C_ST_DNS_UNANSWERED);
+		rc = deliver(&d->obs, o);
+		memmove(&d->q[0], &d->q[1], sizeof(d->q[0]) * (C2C_DNS_MAX_PENDING - 1));
+		d->n--;
+	}
+	d->q[d->n++] = q;
+	return rc;
+}
+
+static c2c_err
+on_reply(struct c2c_dns_flow *d, const struct c2c_dns_msg *m, const struct c2c_app_out *o)
+{
+	unsigned i;
+
+	for (i = 0; !d->mdns && i < d->n; i++)
+		if (d->q[i].id == m->id)
+			break;
+	if (!d->mdns && i < d->n) {
+		new_record(&d->obs, o, m->id);
+		d->obs.ts = d->q[i].ts;
+		fill_query(&d->obs.u.dns, &d->q[i]);
+		fill_reply(&d->obs.u.dns, m, d->q[i].ts, o->tmpl.ts);
+		memmove(&d->q[i], &d->q[i + 1], sizeof(d->q[0]) * (d->n - i - 1));
+		d->n--;
+		return deliver(&d->obs, o); /* ev: the reply, which carries the answers */
+	}
+	/* A reply without its query: named after its first answer, like Zeek. */
+	new_record(&d->obs, o, m->id);
+	d->obs.u.dns.rd = m->rd;
+	fill_reply(&d->obs.u.dns, m, o->tmpl.ts, o->tmpl.ts);
+	if (d->mdns)
+		return deliver(&d->obs, o);
+	if (d->r == NULL) {
+		d->r = c2c_calloc(MAX_PENDING_REPLIES, sizeof(*d->r));
+		if (d->r == NULL)
+			return C2C_ENOMEM;
+	}
+	if (d->nr == MAX_PENDING_REPLIES) {
+		c2c_err rc = deliver(&d->r[0], o);
+		memmove(&d->r[0], &d->r[1], sizeof(d->r[0]) * (MAX_PENDING_REPLIES - 1));
+		d->nr--;
+		if (rc != C2C_OK)
+			return rc;
+	}
+	d->r[d->nr++] = d->obs;
+	return C2C_OK;
+}
+
+static c2c_err
+on_message(struct c2c_dns_flow *d, const uint8_t *p, size_t len, const struct c2c_app_out *o)
 {
 	struct c2c_dns_msg *m = &d->msg;
-	struct c2c_dns *x;
-	(void)is_orig;
 
 	if (c2c__dns_parse(p, len, m) != C2C_OK) {
 		inc(o->st, C2C_ST_DNS_MALFORMED);
@@ -334,68 +548,7 @@ on_message(struct c2c_dns_flow *d, bool is_orig, const uint8_t *p, size_t len,
 	inc(o->st, C2C_ST_DNS_MESSAGES);
 	if (m->answers_truncated && m->n_answers < C2C_DNS_MAX_ANSWERS)
 		inc(o->st, C2C_ST_DNS_BAD_NAME);
-	if (!m->qr) {
-		struct pending *q;
-		if (d->n == C2C_DNS_MAX_PENDING) {
-			/* The oldest query goes out unanswered to make room. */
-			obs_from_pending(d, o, &d->q[0]);
-			inc(o->st, C2C_ST_DNS_UNANSWERED);
-			c2c_err rc = deliver(d, o);
-			memmove(&d->q[0], &d->q[1], sizeof(d->q[0]) * (C2C_DNS_MAX_PENDING - 1));
-			d->n--;
-			if (rc != C2C_OK)
-				return rc;
-		}
-		q = &d->q[d->n++];
-		q->id = m->id;
-		q->qtype = m->qtype;
-		q->qclass = m->qclass;
-		q->rd = m->rd;
-		q->ts = o->tmpl.ts;
-		q->ev = o->tmpl.ev;
-		memcpy(q->qname, m->qname, sizeof(q->qname));
-		return C2C_OK;
-	}
-	/* A response: pair it with the oldest query of the same id. */
-	x = &d->obs.u.dns;
-	unsigned i;
-	for (i = 0; i < d->n; i++)
-		if (d->q[i].id == m->id)
-			break;
-	if (i < d->n) {
-		obs_from_pending(d, o, &d->q[i]);
-		d->obs.ev = o->tmpl.ev; /* the response carries the answers */
-		x->rtt = o->tmpl.ts - d->q[i].ts;
-		memmove(&d->q[i], &d->q[i + 1], sizeof(d->q[0]) * (d->n - i - 1));
-		d->n--;
-		if (x->query[0] == '\0' && m->have_question)
-			memcpy(x->query, m->qname, sizeof(x->query));
-	} else {
-		d->obs = o->tmpl;
-		d->obs.kind = C2C_OBS_DNS;
-		memset(x, 0, sizeof(*x));
-		x->trans_id = m->id;
-		x->rtt = -1;
-		if (m->have_question) {
-			memcpy(x->query, m->qname, sizeof(x->query));
-			x->qtype = m->qtype;
-			x->qclass = m->qclass;
-		} else {
-			/* No question (mDNS announcements): Zeek names the record after the
-			 * first answer; qtype and qclass stay unset. */
-			memcpy(x->query, m->first_rr_name, sizeof(x->query));
-		}
-		x->rd = m->rd;
-	}
-	x->is_response = true;
-	x->rcode = m->rcode;
-	x->aa = m->aa;
-	x->tc = m->tc;
-	x->ra = m->ra;
-	x->n_answers = m->n_answers;
-	x->answers_truncated = m->answers_truncated;
-	memcpy(x->answers, m->answers, sizeof(x->answers[0]) * m->n_answers);
-	return deliver(d, o);
+	return m->qr ? on_reply(d, m, o) : on_query(d, m, o);
 }
 
 c2c_err
@@ -407,7 +560,7 @@ c2c__dns_flow_data(struct c2c_dns_flow *d, bool is_orig, const uint8_t *p, size_
 	c2c_err rc = C2C_OK;
 
 	if (!d->tcp)
-		return on_message(d, is_orig, p, len, o);
+		return on_message(d, p, len, o);
 	if (d->skip[s])
 		return C2C_OK;
 	b = &d->stream[s];
@@ -416,7 +569,7 @@ c2c__dns_flow_data(struct c2c_dns_flow *d, bool is_orig, const uint8_t *p, size_
 		size_t ml = (size_t)p[0] << 8 | p[1];
 		if (len < 2 + ml)
 			break;
-		rc = on_message(d, is_orig, p + 2, ml, o);
+		rc = on_message(d, p + 2, ml, o);
 		if (rc != C2C_OK)
 			return rc;
 		p += 2 + ml;
@@ -438,7 +591,7 @@ c2c__dns_flow_data(struct c2c_dns_flow *d, bool is_orig, const uint8_t *p, size_
 		size_t ml = (size_t)b->data[used] << 8 | b->data[used + 1];
 		if (b->len - used < 2 + ml)
 			break;
-		rc = on_message(d, is_orig, b->data + used + 2, ml, o);
+		rc = on_message(d, b->data + used + 2, ml, o);
 		if (rc != C2C_OK)
 			return rc;
 		used += 2 + ml;
@@ -464,11 +617,16 @@ c2c__dns_flow_finish(struct c2c_dns_flow *d, const struct c2c_app_out *o)
 {
 	c2c_err rc = C2C_OK;
 	for (unsigned i = 0; i < d->n && rc == C2C_OK; i++) {
-		obs_from_pending(d, o, &d->q[i]);
+		new_record(&d->obs, o, d->q[i].id);
+		d->obs.ts = d->q[i].ts;
 		d->obs.ev = d->q[i].ev;
+		fill_query(&d->obs.u.dns, &d->q[i]);
 		inc(o->st, C2C_ST_DNS_UNANSWERED);
-		rc = deliver(d, o);
+		rc = deliver(&d->obs, o);
 	}
 	d->n = 0;
+	for (unsigned i = 0; i < d->nr && rc == C2C_OK; i++)
+		rc = deliver(&d->r[i], o);
+	d->nr = 0;
 	return rc;
 }

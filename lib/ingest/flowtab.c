@@ -1169,7 +1169,7 @@ tcp_is_reuse(const struct fent *e, const struct c2c_l4 *l)
 static bool
 dns_port(uint16_t p)
 {
-	return p == 53 || p == 5353 || p == 5355;
+	return p == 53 || p == 5353 || p == 5355 || p == 137;
 }
 
 static c2c_err
@@ -1216,6 +1216,8 @@ app_choose(struct fent *e, int side, const uint8_t *p, size_t len)
 			e->app = c2c__dns_flow_new(false);
 			e->app_kind = APP_DNS;
 			memcpy(e->service, "dns", 4);
+			if (e->app != NULL)
+				c2c__dns_flow_ports(e->app, e->rport);
 		} else {
 			e->app_kind = APP_DEAD;
 		}
@@ -1284,6 +1286,15 @@ app_packet(struct c2c_flowtab *ft, uint32_t idx, int side, const struct c2c_pkt 
 		rc = app_choose(e, side, p, len);
 		if (rc != C2C_OK || e->app_kind == APP_DEAD)
 			return rc;
+		/* Zeek's DNS analyzer flips a flow whose first message is a reply sent from port
+		 * 53 by the originator (nothing seen from the other side yet). */
+		if (e->app_kind == APP_DNS && e->proto == 17 && side == 0 && len > 2 &&
+		    e->oport == 53 &&
+		    (p[2] & 0x80) != 0 && e->ep[1].pkts == 0 && e->ep[0].pkts == 1) {
+			flip_roles(e);
+			side = 1;
+			c2c__dns_flow_ports(e->app, e->rport);
+		}
 	}
 	obs_template(ft, e, pkt->ts, &pkt->ev, &o);
 	rc = app_deliver(e, side, p, len, &o);

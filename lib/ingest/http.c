@@ -132,6 +132,7 @@ parse_request(const uint8_t *p, size_t len, struct c2c_http *out, int64_t *clen)
 	if (sp2 == NULL || sp2 == sp1 + 1 || (size_t)(line + n - sp2) < 9 ||
 	    memcmp(sp2 + 1, "HTTP/", 5) != 0)
 		return C2C_EFORMAT;
+	const uint8_t *mline = line;
 	copy_text(line, ml, out->method, sizeof(out->method));
 	const uint8_t *tgt = sp1 + 1;
 	size_t tl = (size_t)(sp2 - tgt);
@@ -179,7 +180,7 @@ parse_request(const uint8_t *p, size_t len, struct c2c_http *out, int64_t *clen)
 	}
 	if (*clen == -2)
 		*clen = -1;
-	else if (*clen < 0 && (ml != 4 || memcmp(line, "POST", 4) != 0))
+	else if (*clen < 0 && (ml != 4 || memcmp(mline, "POST", 4) != 0))
 		*clen = 0; /* no body without a length (RFC 9112 §6.3) */
 	return C2C_OK;
 }
@@ -348,6 +349,8 @@ c2c__http_flow_data(struct c2c_http_flow *h, bool is_orig, const uint8_t *p, siz
 	c2c_err rc = C2C_OK;
 	unsigned guard = 0;
 
+	bool seg_start = true;
+
 	while (len > 0 && rc == C2C_OK && guard++ < 64) {
 		if (!sd->in_header) {
 			if (sd->body > 0) {
@@ -355,16 +358,19 @@ c2c__http_flow_data(struct c2c_http_flow *h, bool is_orig, const uint8_t *p, siz
 				sd->body -= (int64_t)k;
 				p += k;
 				len -= k;
+				seg_start = false;
 				continue;
 			}
-			if (s == 0 ? !c2c__http_probe(p, len) : !starts_response(p, len)) {
-				sd->body = -1; /* not a message start: wait for one */
+			/* After a body of unknown length, only a segment that starts like a
+			 * message resynchronises; after a known one the next byte starts one. */
+			if (sd->body < 0 && (!seg_start || (s == 0 ? !c2c__http_probe(p, len) :
+			    !starts_response(p, len))))
 				return C2C_OK;
-			}
 			sd->in_header = true;
 			sd->body = 0;
 			c2c_buf_reset(&sd->hdr);
 		}
+		seg_start = false;
 		size_t old = sd->hdr.len;
 		size_t take = len;
 		if (old + take > C2C_HTTP_MAX_HEADER)

@@ -17,6 +17,8 @@
 
 #define MAX_RECORD (16384 + 2048 + 5)
 
+static const uint8_t none[1]; /* an empty cursor's base (never NULL + 0) */
+
 static inline void
 inc(struct c2c_ingest_stats *st, enum c2c_stat s)
 {
@@ -109,7 +111,7 @@ c2c__tls_client_hello(const uint8_t *p, size_t len, struct c2c_tls *out)
 	    !c2c_cur_u8(&c, &ml) || !c2c_cur_skip(&c, ml))
 		return C2C_EFORMAT;
 	if (c2c_cur_left(&c) == 0) {
-		c2c_cur_init(&exts, NULL, 0);
+		c2c_cur_init(&exts, none, 0);
 	} else if (!c2c_cur_be16(&c, &el) || !c2c_cur_sub(&c, el, &exts)) {
 		return C2C_EFORMAT;
 	}
@@ -198,10 +200,11 @@ c2c__tls_server_hello(const uint8_t *p, size_t len, struct c2c_tls *out)
 	    !c2c_cur_skip(&c, sl) || !c2c_cur_be16(&c, &cipher) || !c2c_cur_u8(&c, &comp))
 		return C2C_EFORMAT;
 	if (c2c_cur_left(&c) == 0)
-		c2c_cur_init(&exts, NULL, 0);
+		c2c_cur_init(&exts, none, 0);
 	else if (!c2c_cur_be16(&c, &el) || !c2c_cur_sub(&c, el, &exts))
 		return C2C_EFORMAT;
 	c2c_buf_init(&s, 1u << 20);
+	out->version = ver; /* the negotiated version; supported_versions overrides (TLS 1.3) */
 	rc = c2c_buf_printf(&s, "%u,%u,", ver, cipher);
 	while (rc == C2C_OK && c2c_cur_left(&exts) > 0) {
 		uint16_t type, elen;
@@ -335,7 +338,10 @@ handshakes(struct c2c_tls_flow *t, int s, const struct c2c_app_out *o)
 			break;
 		}
 		if (type == 1 && s == 0) {
-			if (c2c__tls_client_hello(h + 4, ml, &t->tls) == C2C_OK) {
+			c2c_err hr = c2c__tls_client_hello(h + 4, ml, &t->tls);
+			if (hr == C2C_ENOMEM)
+				return hr;
+			if (hr == C2C_OK) {
 				t->seen_client = true;
 				note_ev(t, o);
 				inc(o->st, C2C_ST_TLS_HELLOS);
@@ -344,7 +350,10 @@ handshakes(struct c2c_tls_flow *t, int s, const struct c2c_app_out *o)
 			}
 			d->done = true; /* the rest of the client's handshake is not needed */
 		} else if (type == 2 && s == 1) {
-			if (c2c__tls_server_hello(h + 4, ml, &t->tls) == C2C_OK) {
+			c2c_err hr = c2c__tls_server_hello(h + 4, ml, &t->tls);
+			if (hr == C2C_ENOMEM)
+				return hr;
+			if (hr == C2C_OK) {
 				t->seen_server = true;
 				note_ev(t, o);
 				inc(o->st, C2C_ST_TLS_HELLOS);
