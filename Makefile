@@ -15,9 +15,9 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 # Debian packages: to build, to run the test suite (peers used as oracles), to benchmark.
-BUILD_PKGS := build-essential cmake ninja-build pkg-config clang libjansson-dev libssl-dev \
+BUILD_PKGS := build-essential cmake ninja-build pkg-config clang libjansson-dev libssl-dev publicsuffix \
               zlib1g-dev libmaxminddb-dev libcurl4-openssl-dev libpcap-dev
-TEST_PKGS  := $(BUILD_PKGS) python3 mmdb-bin nfdump softflowd tshark chromium
+TEST_PKGS  := $(BUILD_PKGS) python3 publicsuffix mmdb-bin nfdump softflowd tshark chromium nodejs node-ajv gzip
 BENCH_PKGS := $(TEST_PKGS) time valgrind
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
