@@ -61,6 +61,14 @@ struct c2c_scan_summary {
 c2c_err c2c_scan(const struct c2c_scan_opts *o, const char *case_dir,
     struct c2c_scan_summary *sum, struct c2c_diag *diag);
 
+/* Render the case's report.json as `format`: "json" (the canonical bytes), "md", "html",
+ * "stix" (STIX 2.1 bundle) or "events-csv" (Shadowserver event layout; host and endpoint
+ * countries from the case's recorded config and databases, re-checked by digest). Appends to
+ * `out`. C2C_EINVAL (unknown format), C2C_EFORMAT (not a case), C2C_EVERIFY (a recorded
+ * database changed), C2C_EIO, C2C_ENOMEM. */
+c2c_err c2c_case_render(const char *case_dir, const char *format, struct c2c_buf *out,
+    struct c2c_diag *diag);
+
 /* Re-derive report.json of the case in `case_dir` from its recorded inputs and options:
  * input files are looked up under `inputs_dir` (NULL: the paths recorded in inputs.json) and
  * must match their recorded digests. The canonical report.json bytes land in `out`.

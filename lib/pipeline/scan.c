@@ -18,6 +18,7 @@
 #include "c2chain/config.h"
 #include "c2chain/detect.h"
 #include "c2chain/enrich.h"
+#include "c2chain/events.h"
 #include "c2chain/evidence.h"
 #include "c2chain/infra.h"
 #include "c2chain/ingest.h"
@@ -1577,5 +1578,86 @@ c2c_scan_rederive(const char *case_dir, const char *inputs_dir, struct c2c_buf *
 		rc = c2c_buf_addc(out, '\n');
 	run_fini(&r);
 	spec_fini(&sp);
+	return rc;
+}
+
+/* ---- rendering a case ---------------------------------------------------------------------- */
+
+static c2c_err
+events_csv(const char *case_dir, const json_t *report, struct c2c_buf *out,
+    struct c2c_diag *diag)
+{
+	struct scan_spec sp;
+	struct run r;
+	struct c2c_host_country *hm = NULL;
+	size_t nhm = 0;
+	struct c2c_infra_opts io;
+	c2c_err rc;
+
+	memset(&r, 0, sizeof(r));
+	r.sp = &sp;
+	r.diag = diag;
+	rc = spec_from_case(case_dir, NULL, &sp, diag);
+	if (rc == C2C_OK)
+		rc = load_config(&r);
+	if (rc == C2C_OK)
+		rc = c2c_geo_new(&r.geo);
+	for (size_t i = 0; i < sp.n_geo && rc == C2C_OK; i++)
+		rc = c2c_geo_open_db(r.geo, sp.geo[i].path, sp.geo[i].use, NULL, diag);
+	if (rc == C2C_OK)
+		rc = host_map(r.cfg, &hm, &nhm);
+	if (rc == C2C_OK) {
+		c2c_infra_opts_default(&io);
+		io.host_map = hm;
+		io.n_host_map = nhm;
+		io.geo = r.geo;
+		rc = c2c_events_csv(json_object_get(report, "findings"),
+		    json_object_get(report, "infrastructure"), &io, out, diag);
+	}
+	c2c_free(hm);
+	run_fini(&r);
+	spec_fini(&sp);
+	return rc;
+}
+
+c2c_err
+c2c_case_render(const char *case_dir, const char *format, struct c2c_buf *out,
+    struct c2c_diag *diag)
+{
+	char path[4096];
+	uint8_t *text = NULL;
+	size_t len = 0;
+	json_t *report = NULL, *bundle = NULL;
+	c2c_err rc;
+
+	(void)snprintf(path, sizeof(path), "%s/report.json", case_dir);
+	rc = c2c_file_slurp(path, (size_t)1 << 32, &text, &len, diag);
+	if (rc == C2C_OK && strcmp(format, "json") == 0) {
+		rc = c2c_buf_add(out, text, len);
+		c2c_free(text);
+		return rc;
+	}
+	if (rc == C2C_OK)
+		rc = c2c_json_parse((const char *)text, len, path, &report, diag);
+	c2c_free(text);
+	if (rc != C2C_OK)
+		return rc;
+	if (strcmp(format, "md") == 0)
+		rc = c2c_report_markdown(report, out, diag);
+	else if (strcmp(format, "html") == 0)
+		rc = c2c_report_html(report, out, diag);
+	else if (strcmp(format, "stix") == 0) {
+		rc = c2c__stix_bundle(report, &bundle, diag);
+		if (rc == C2C_OK)
+			rc = c2c_json_canon(bundle, out);
+		if (rc == C2C_OK)
+			rc = c2c_buf_addc(out, '\n');
+	} else if (strcmp(format, "events-csv") == 0)
+		rc = events_csv(case_dir, report, out, diag);
+	else
+		rc = c2c_diag_set(diag, C2C_EINVAL, format, 0,
+		    "unknown format (json, md, html, stix, events-csv)");
+	json_decref(bundle);
+	json_decref(report);
 	return rc;
 }
