@@ -581,7 +581,7 @@ run(int argc, char **argv)
 	o.fp = stdout;
 	o.mode = M_CONN;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jdCs:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "C", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
