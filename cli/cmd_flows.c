@@ -73,6 +73,89 @@ put_tsv(FILE *fp, const char *s)
 	}
 }
 
+/* A line assembled in memory and written once: conn.log lines are the bulk of the output. */
+struct line {
+	char b[1024];
+	size_t n;
+};
+
+static void
+l_str(struct line *l, const char *s)
+{
+	size_t k = strlen(s);
+	if (k > sizeof(l->b) - l->n - 1)
+		k = sizeof(l->b) - l->n - 1;
+	memcpy(l->b + l->n, s, k);
+	l->n += k;
+}
+
+static void
+l_chr(struct line *l, char c)
+{
+	if (l->n + 1 < sizeof(l->b))
+		l->b[l->n++] = c;
+}
+
+static void
+l_u64(struct line *l, uint64_t v)
+{
+	char t[24];
+	size_t i = sizeof(t);
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (sizeof(t) - i < sizeof(l->b) - l->n) {
+		memcpy(l->b + l->n, t + i, sizeof(t) - i);
+		l->n += sizeof(t) - i;
+	}
+}
+
+static void
+l_time(struct line *l, c2c_time t)
+{
+	int64_t s = t / C2C_USEC, us = t % C2C_USEC;
+	if (us < 0) {
+		us += C2C_USEC;
+		s--;
+	}
+	if (s < 0) {
+		l_chr(l, '-');
+		s = -s;
+	}
+	l_u64(l, (uint64_t)s);
+	l_chr(l, '.');
+	for (int64_t d = 100000; d > 0; d /= 10)
+		l_chr(l, (char)('0' + (us / d) % 10));
+}
+
+static void
+l_ip(struct line *l, const struct c2c_ip *ip)
+{
+	char buf[C2C_IP_STRLEN];
+	l_str(l, c2c_ip_format(ip, buf, sizeof(buf)));
+}
+
+/* A TSV field: "-" when empty, tabs and non-printables as \xHH (Zeek's escaping). */
+static void
+l_tsv(struct line *l, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (s == NULL || *s == '\0') {
+		l_chr(l, '-');
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\t' || *p < 0x20 || *p >= 0x7f) {
+			l_str(l, "\\x");
+			l_chr(l, hex[*p >> 4]);
+			l_chr(l, hex[*p & 15]);
+		} else {
+			l_chr(l, (char)*p);
+		}
+	}
+}
+
 static const char *
 proto_name(uint8_t p)
 {
@@ -177,37 +260,62 @@ on_flow(void *ctx, const struct c2c_flow *f)
 		fputs("}\n", fp);
 		return C2C_OK;
 	}
-	put_time(fp, f->ts);
-	fputc('\t', fp);
-	put_tsv(fp, f->uid);
-	fputc('\t', fp);
-	put_ip(fp, &f->orig);
-	fprintf(fp, "\t%u\t", f->orig_port);
-	put_ip(fp, &f->resp);
-	fprintf(fp, "\t%u\t%s\t", f->resp_port, proto_name(f->proto));
-	put_tsv(fp, f->service);
-	fputc('\t', fp);
+	struct line l;
+	l.n = 0;
+	l_time(&l, f->ts);
+	l_chr(&l, '\t');
+	l_tsv(&l, f->uid);
+	l_chr(&l, '\t');
+	l_ip(&l, &f->orig);
+	l_chr(&l, '\t');
+	l_u64(&l, f->orig_port);
+	l_chr(&l, '\t');
+	l_ip(&l, &f->resp);
+	l_chr(&l, '\t');
+	l_u64(&l, f->resp_port);
+	l_chr(&l, '\t');
+	l_str(&l, proto_name(f->proto));
+	l_chr(&l, '\t');
+	l_tsv(&l, f->service);
+	l_chr(&l, '\t');
 	if (dur)
-		put_time(fp, d);
+		l_time(&l, d);
 	else
-		fputc('-', fp);
-	if (bytes)
-		fprintf(fp, "\t%" PRIu64 "\t%" PRIu64 "\t", f->orig_bytes, f->resp_bytes);
-	else
-		fputs("\t-\t-\t", fp);
-	fputs((f->have & C2C_HAVE_STATE) ? c2c_conn_state_name((enum c2c_conn_state)f->state) :
-	    "-", fp);
-	fprintf(fp, "\t%s\t%s\t%" PRIu64 "\t", lo ? "T" : "F", lr ? "T" : "F", f->missed_bytes);
-	put_tsv(fp, f->history);
-	fprintf(fp, "\t%" PRIu64 "\t%" PRIu64 "\t", f->orig_pkts, f->orig_ip_bytes);
-	if (f->have & C2C_HAVE_RESP_COUNTERS)
-		fprintf(fp, "%" PRIu64 "\t%" PRIu64 "\t", f->resp_pkts, f->resp_ip_bytes);
-	else
-		fputs("-\t-\t", fp);
-	put_tsv(fp, f->tunnel_parent);
-	fputc('\t', fp);
-	put_tsv(fp, f->community_id);
-	fputc('\n', fp);
+		l_chr(&l, '-');
+	l_chr(&l, '\t');
+	if (bytes) {
+		l_u64(&l, f->orig_bytes);
+		l_chr(&l, '\t');
+		l_u64(&l, f->resp_bytes);
+	} else {
+		l_str(&l, "-\t-");
+	}
+	l_chr(&l, '\t');
+	l_str(&l, (f->have & C2C_HAVE_STATE) ?
+	    c2c_conn_state_name((enum c2c_conn_state)f->state) : "-");
+	l_str(&l, lo ? "\tT\t" : "\tF\t");
+	l_str(&l, lr ? "T\t" : "F\t");
+	l_u64(&l, f->missed_bytes);
+	l_chr(&l, '\t');
+	l_tsv(&l, f->history);
+	l_chr(&l, '\t');
+	l_u64(&l, f->orig_pkts);
+	l_chr(&l, '\t');
+	l_u64(&l, f->orig_ip_bytes);
+	l_chr(&l, '\t');
+	if (f->have & C2C_HAVE_RESP_COUNTERS) {
+		l_u64(&l, f->resp_pkts);
+		l_chr(&l, '\t');
+		l_u64(&l, f->resp_ip_bytes);
+	} else {
+		l_str(&l, "-\t-");
+	}
+	l_chr(&l, '\t');
+	l_tsv(&l, f->tunnel_parent);
+	l_chr(&l, '\t');
+	l_tsv(&l, f->community_id);
+	l_chr(&l, '\n');
+	(void)fwrite(l.b, 1, l.n, fp);
 	return C2C_OK;
 }
 
@@ -468,11 +576,12 @@ run(int argc, char **argv)
 	if (cli_wants_help(&cli_cmd_flows, argc, argv))
 		return 0;
 	c2c_ingest_opts_default(&opts);
+	opts.hash = false; /* nothing printed here needs the input's digest */
 	memset(&o, 0, sizeof(o));
 	o.fp = stdout;
 	o.mode = M_CONN;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jdCs:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "C", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;

@@ -11,15 +11,47 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ingest/internal.h"
+
+/* The identity every observation of a flow carries, and the current packet's time and
+ * evidence. Strings are borrowed from the flow table for the call. */
+struct c2c_obs_head {
+	c2c_time ts;
+	struct c2c_ip orig, resp;
+	uint16_t orig_port, resp_port;
+	uint8_t proto;
+	const char *uid;
+	const char *community_id;
+	struct c2c_evref ev;
+};
 
 /* Where parsers deliver: the sink, the counters and the identity of the current packet. */
 struct c2c_app_out {
 	const struct c2c_sink *sink;
 	struct c2c_ingest_stats *st;
-	struct c2c_obs tmpl; /* kind and union unset; ts/ev of the current packet */
+	struct c2c_obs_head tmpl;
 };
+
+/* Start an observation of `kind` from the head (the union is left to the caller). */
+static inline void
+c2c__obs_start(struct c2c_obs *ob, const struct c2c_obs_head *h, uint8_t kind)
+{
+	ob->kind = kind;
+	ob->ts = h->ts;
+	ob->orig = h->orig;
+	ob->resp = h->resp;
+	ob->orig_port = h->orig_port;
+	ob->resp_port = h->resp_port;
+	ob->proto = h->proto;
+	ob->uid[0] = ob->community_id[0] = '\0';
+	if (h->uid != NULL)
+		(void)snprintf(ob->uid, sizeof(ob->uid), "%s", h->uid);
+	if (h->community_id != NULL)
+		(void)snprintf(ob->community_id, sizeof(ob->community_id), "%s", h->community_id);
+	ob->ev = h->ev;
+}
 
 /* ---- DNS (RFC 1035; RFC 7766 for TCP) ------------------------------------------------ */
 #define C2C_DNS_MAX_PENDING 16 /* unanswered queries remembered per flow */

@@ -5,12 +5,44 @@
  * fingerprint, reports progress every 64 Ki packets, and emits every flow still open at the
  * end. Nothing here allocates per packet.
  */
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ingest/flowtab.h"
 #include "ingest/internal.h"
 
 #define PROGRESS_EVERY 65536u
+#define RELEASE_STEP ((uint64_t)32 << 20)  /* give back mapped pages 32 MiB at a time */
+#define RELEASE_SLACK ((uint64_t)16 << 20) /* ... keeping this much behind the reader */
+
+/* A mapped input stays resident as it is read, so peak memory would grow with the file. The
+ * bytes behind the reader are never looked at again (packets are borrowed until the next one;
+ * reassembled datagrams live in their own buffers), so their pages are handed back. Pages the
+ * digest has not covered yet are kept. */
+static void
+release_consumed(const struct c2c_rd *rd, uint64_t *released)
+{
+	uint64_t upto, page;
+	long ps;
+
+	if (rd->map == NULL || rd->gzip)
+		return;
+	upto = rd->pos;
+	if (rd->hashing && rd->hashed < upto)
+		upto = rd->hashed;
+	if (upto < RELEASE_SLACK)
+		return;
+	ps = sysconf(_SC_PAGESIZE);
+	page = ps > 0 ? (uint64_t)ps : 4096;
+	upto = (upto - RELEASE_SLACK) / page * page;
+	if (upto < *released + RELEASE_STEP)
+		return;
+	(void)madvise((void *)(uintptr_t)(rd->map + *released), (size_t)(upto - *released),
+	    MADV_DONTNEED);
+	*released = upto;
+}
 
 c2c_err
 c2c__ingest_capture(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
@@ -22,7 +54,7 @@ c2c__ingest_capture(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 	struct c2c_flowtab_cfg cfg;
 	struct c2c_decoded dec;
 	struct c2c_pkt pkt;
-	uint64_t n = 0;
+	uint64_t n = 0, released = 0;
 	c2c_err rc;
 
 	rc = c2c__capture_open(&cap, rd, cx->input, cx->st, cx->info, cx->diag);
@@ -67,6 +99,8 @@ c2c__ingest_capture(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 			if (rc != C2C_OK)
 				goto out;
 		}
+		if (n % 4096 == 0)
+			release_consumed(rd, &released);
 		if (opts->progress != NULL && n % PROGRESS_EVERY == 0)
 			opts->progress(opts->progress_ctx, rd->map != NULL ? c2c_rd_pos(rd) :
 			    rd->raw_read, cx->total, n);

@@ -441,8 +441,7 @@ fill_reply(struct c2c_dns *x, const struct c2c_dns_msg *m, c2c_time qts, c2c_tim
 static void
 new_record(struct c2c_obs *ob, const struct c2c_app_out *o, uint16_t id)
 {
-	*ob = o->tmpl;
-	ob->kind = C2C_OBS_DNS;
+	c2c__obs_start(ob, &o->tmpl, C2C_OBS_DNS);
 	memset(&ob->u.dns, 0, sizeof(ob->u.dns));
 	ob->u.dns.trans_id = id;
 	ob->u.dns.rcode = -1;

@@ -122,6 +122,7 @@ struct c2c_flowtab {
 	uint64_t pushes, created;
 	uint8_t key[16];
 	c2c_time now;
+	uint32_t cache_idx, cache_gen; /* the flow of the previous packet: bursts skip the hash */
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -407,7 +408,6 @@ static void
 obs_template(struct c2c_flowtab *ft, struct fent *e, c2c_time ts, const struct c2c_evref *ev,
     struct c2c_app_out *o)
 {
-	memset(&o->tmpl, 0, sizeof(o->tmpl));
 	o->sink = ft->cfg.sink;
 	o->st = ft->cfg.st;
 	o->tmpl.ts = ts;
@@ -416,8 +416,8 @@ obs_template(struct c2c_flowtab *ft, struct fent *e, c2c_time ts, const struct c
 	o->tmpl.orig_port = e->oport;
 	o->tmpl.resp_port = e->rport;
 	o->tmpl.proto = e->proto;
-	memcpy(o->tmpl.uid, e->uid, sizeof(o->tmpl.uid));
-	memcpy(o->tmpl.community_id, community_id(ft, e), sizeof(o->tmpl.community_id));
+	o->tmpl.uid = e->uid;
+	o->tmpl.community_id = community_id(ft, e);
 	o->tmpl.ev = *ev;
 }
 
@@ -1313,24 +1313,34 @@ is_icmp(uint8_t proto)
 	return proto == 1 || proto == 58;
 }
 
+/* Does flow `e` carry this packet, and from which side? */
+static bool
+matches(const struct fent *e, const struct c2c_l4 *l, uint16_t sport, uint16_t dport,
+    bool one_way, int *side)
+{
+	if (e->proto != l->proto || e->one_way != one_way)
+		return false;
+	if (e->oport == sport && e->rport == dport && c2c_ip_eq(&e->orig, &l->src) &&
+	    c2c_ip_eq(&e->resp, &l->dst)) {
+		*side = 0;
+		return true;
+	}
+	if (!one_way && e->oport == dport && e->rport == sport && c2c_ip_eq(&e->orig, &l->dst) &&
+	    c2c_ip_eq(&e->resp, &l->src)) {
+		*side = 1;
+		return true;
+	}
+	return false;
+}
+
 static c2c_err
 lookup(struct c2c_flowtab *ft, const struct c2c_l4 *l, uint16_t sport, uint16_t dport,
     bool one_way, uint64_t h, uint32_t *idx, int *side)
 {
 	for (uint32_t i = ft->bucket[h & (ft->nbucket - 1)]; i != NONE; i = ft->e[i].hnext) {
 		const struct fent *e = &ft->e[i];
-		if (e->hash != h || e->proto != l->proto || e->one_way != one_way)
-			continue;
-		if (e->oport == sport && e->rport == dport && c2c_ip_eq(&e->orig, &l->src) &&
-		    c2c_ip_eq(&e->resp, &l->dst)) {
+		if (e->hash == h && matches(e, l, sport, dport, one_way, side)) {
 			*idx = i;
-			*side = 0;
-			return C2C_OK;
-		}
-		if (!one_way && e->oport == dport && e->rport == sport &&
-		    c2c_ip_eq(&e->orig, &l->dst) && c2c_ip_eq(&e->resp, &l->src)) {
-			*idx = i;
-			*side = 1;
 			return C2C_OK;
 		}
 	}
@@ -1356,8 +1366,16 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 	} else if (l->proto != 6 && l->proto != 17 && l->proto != 132) {
 		sport = dport = 0;
 	}
-	h = hash_key(ft, &l->src, sport, &l->dst, dport, l->proto, one_way);
-	rc = lookup(ft, l, sport, dport, one_way, h, &idx, &side);
+	if (ft->cache_idx < ft->cap && ft->e[ft->cache_idx].in_use &&
+	    ft->e[ft->cache_idx].gen == ft->cache_gen &&
+	    matches(&ft->e[ft->cache_idx], l, sport, dport, one_way, &side)) {
+		idx = ft->cache_idx;
+		h = ft->e[idx].hash;
+		rc = C2C_OK;
+	} else {
+		h = hash_key(ft, &l->src, sport, &l->dst, dport, l->proto, one_way);
+		rc = lookup(ft, l, sport, dport, one_way, h, &idx, &side);
+	}
 	if (rc == C2C_OK && l->proto == 6 && tcp_is_reuse(&ft->e[idx], l)) {
 		inc(ft, C2C_ST_FLOW_REUSED);
 		rc = emit(ft, idx, !tcp_closed(&ft->e[idx]));
@@ -1407,6 +1425,9 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 	if (rc != C2C_OK)
 		return rc;
 	struct fent *e = &ft->e[idx];
+	e->last_ev = pkt->ev;
+	ft->cache_idx = idx;
+	ft->cache_gen = e->gen;
 
 	/* Checksums, as Zeek checks them unless -C: a bad one drops the packet from the flow. */
 	if (!ft->cfg.ignore_checksums)
@@ -1497,6 +1518,7 @@ c2c__flowtab_new(const struct c2c_flowtab_cfg *cfg, struct c2c_flowtab **out)
 	if (ft->cfg.max_flows == 0)
 		ft->cfg.max_flows = 1u << 20;
 	ft->free_head = NONE;
+	ft->cache_idx = NONE;
 	/* A fixed key: the table's layout never reaches the output, and a fixed key keeps runs
 	 * reproducible; SipHash still spreads crafted tuples. */
 	memcpy(ft->key, "c2chain-flowtab!", 16);

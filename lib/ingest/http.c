@@ -237,8 +237,7 @@ c2c__http_flow_free(struct c2c_http_flow *h)
 static c2c_err
 emit_req(struct c2c_http_flow *h, const struct c2c_app_out *o, unsigned i)
 {
-	h->obs = o->tmpl;
-	h->obs.kind = C2C_OBS_HTTP;
+	c2c__obs_start(&h->obs, &o->tmpl, C2C_OBS_HTTP);
 	h->obs.ts = h->q[i].ts;
 	h->obs.ev = h->q[i].ev;
 	h->obs.u.http = h->q[i].http;
@@ -378,7 +377,11 @@ c2c__http_flow_data(struct c2c_http_flow *h, bool is_orig, const uint8_t *p, siz
 		rc = c2c_buf_add(&sd->hdr, p, take);
 		if (rc != C2C_OK)
 			return rc;
-		size_t end = header_end(sd->hdr.data, sd->hdr.len);
+		/* Look for the empty line only in what is new (and the 3 bytes before it). */
+		size_t from = old > 3 ? old - 3 : 0;
+		size_t end = header_end(sd->hdr.data + from, sd->hdr.len - from);
+		if (end != 0)
+			end += from;
 		if (end == 0) {
 			if (sd->hdr.len >= C2C_HTTP_MAX_HEADER) {
 				inc(o->st, C2C_ST_HTTP_TOO_LARGE);

@@ -46,8 +46,8 @@ add_list(struct c2c_buf *b, struct c2c_cur *c, size_t width, bool skip_grease)
 {
 	bool first = true;
 	while (c2c_cur_left(c) >= width) {
-		uint16_t v;
-		uint8_t v8;
+		uint16_t v = 0;
+		uint8_t v8 = 0;
 		if (width == 2)
 			(void)c2c_cur_be16(c, &v);
 		else {
@@ -284,8 +284,7 @@ emit(struct c2c_tls_flow *t, const struct c2c_app_out *o)
 		c2c_buf_fini(&t->d[i].rec);
 		c2c_buf_fini(&t->d[i].hs);
 	}
-	t->obs = o->tmpl;
-	t->obs.kind = C2C_OBS_TLS;
+	c2c__obs_start(&t->obs, &o->tmpl, C2C_OBS_TLS);
 	if (t->have_ev) {
 		t->obs.ts = t->ts;
 		t->obs.ev = t->ev;
