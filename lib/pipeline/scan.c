@@ -93,6 +93,7 @@ struct run {
 	json_t *refdata_list; /* scope.refdata */
 	struct c2c_scan_summary *sum;
 	struct tsmap *ts;
+	json_t *skipped; /* files of input folders that are no input format */
 	/* Full reference lists of intel-hit findings cited by Merkle root. */
 	char ***reflists;
 	size_t *reflist_n;
@@ -514,6 +515,8 @@ scope_json(struct run *r, json_t **out, c2c_time *first, c2c_time *last)
 		(void)json_object_set_new(scope, "inputs", in);
 		(void)json_object_set_new(scope, "counters", ctr);
 		(void)json_object_set_new(scope, "refdata", json_incref(r->refdata_list));
+		if (r->skipped != NULL)
+			(void)json_object_set_new(scope, "skipped_files", json_incref(r->skipped));
 		in = ctr = NULL;
 		if (*first <= *last)
 			(void)json_object_set_new(scope, "window", json_pack("{s:o,s:o}", "first_seen",
@@ -607,6 +610,12 @@ statements_json(struct run *r, const json_t *mres, c2c_time first, c2c_time last
 							   "given (--geo, --asn): C2 endpoints "
 							   "have no country, and the control "
 							   "matrix cannot place them."));
+	if (rc == C2C_OK && json_array_size(r->skipped) > 0) {
+		(void)snprintf(b, sizeof(b), "%zu files in input folders are in no input format and "
+					     "were skipped (listed under scope.skipped_files).",
+		    json_array_size(r->skipped));
+		rc = c2c_json_append_new(gaps, json_string(b));
+	}
 	if (rc == C2C_OK && r->sp->n_feeds == 0)
 		rc = c2c_json_append_new(gaps, json_string("No threat-intelligence feed was given "
 							   "(-i): only behaviour can reveal C2."));
@@ -736,6 +745,29 @@ load_config(struct run *r)
 	return rc;
 }
 
+static bool
+is_input(const char *path)
+{
+	struct c2c_rd rd;
+	const uint8_t *p;
+	size_t avail = 0;
+	enum c2c_format f = C2C_FMT_UNKNOWN;
+	if (c2c_rd_open(&rd, path, 0, NULL) != C2C_OK)
+		return true; /* let ingest report the error */
+	if (c2c_rd_peek(&rd, 64, &p, &avail) == C2C_OK || avail > 0)
+		f = c2c_format_detect(p, avail);
+	c2c_rd_close(&rd);
+	return f != C2C_FMT_UNKNOWN;
+}
+
+static c2c_err
+note_skipped(struct run *r, const char *path)
+{
+	if (r->skipped == NULL && (r->skipped = json_array()) == NULL)
+		return C2C_ENOMEM;
+	return c2c_json_append_new(r->skipped, json_string(path));
+}
+
 static c2c_err
 expand_inputs(struct run *r)
 {
@@ -773,6 +805,16 @@ expand_inputs(struct run *r)
 		for (size_t k = 0; k < n; k++) {
 			/* Recorded names keep what the user gave: the argument itself or argument/rest. */
 			const char *disp = sp->inputs_expanded ? sp->inputs[i].name : paths[k];
+			/* A folder may hold files that are no input (README, scripts): those are
+			 * skipped and listed; a file named on its own must be readable input. */
+			if (!sp->inputs_expanded && n > 1 && !is_input(paths[k])) {
+				rc = note_skipped(r, paths[k]);
+				if (rc != C2C_OK) {
+					c2c_ingest_expand_free(paths, n);
+					return rc;
+				}
+				continue;
+			}
 			r->files[r->n_files] = c2c_strdup(disp);
 			r->paths[r->n_files] = paths[k];
 			paths[k] = NULL;
@@ -1026,6 +1068,7 @@ run_fini(struct run *r)
 	json_decref(r->suppressed);
 	json_decref(r->assessments);
 	json_decref(r->refdata_list);
+	json_decref(r->skipped);
 	if (r->ts != NULL)
 		c2c_free(r->ts->v);
 	for (size_t i = 0; i < r->n_reflists; i++) {
@@ -1331,6 +1374,18 @@ render_all(const json_t *report, const char *case_dir, struct c2c_diag *diag)
 	return rc;
 }
 
+/* diag->src often names a path owned by the run, which is freed before returning: keep a
+ * copy that stays valid until the next scan on this thread. */
+static void
+pin_diag_src(struct c2c_diag *diag)
+{
+	static _Thread_local char src[4096];
+	if (diag != NULL && diag->src != NULL && diag->src != src) {
+		(void)snprintf(src, sizeof(src), "%s", diag->src);
+		diag->src = src;
+	}
+}
+
 c2c_err
 c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_summary *sum,
     struct c2c_diag *diag)
@@ -1396,6 +1451,8 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 		c2c_case_tree(c, &r.sum->ledger_size, root);
 		rc = render_all(r.report, case_dir, diag);
 	}
+	if (rc != C2C_OK)
+		pin_diag_src(diag);
 	c2c_case_close(c);
 	run_fini(&r);
 	spec_fini(&sp);
@@ -1576,6 +1633,8 @@ c2c_scan_rederive(const char *case_dir, const char *inputs_dir, struct c2c_buf *
 		rc = c2c_json_canon(r.report, out);
 	if (rc == C2C_OK)
 		rc = c2c_buf_addc(out, '\n');
+	if (rc != C2C_OK)
+		pin_diag_src(diag);
 	run_fini(&r);
 	spec_fini(&sp);
 	return rc;
