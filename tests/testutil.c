@@ -17,7 +17,7 @@ static int injected = 0;
 static void *
 t_malloc(size_t len)
 {
-	if (fail_at > 0 && ++alloc_count == fail_at) {
+	if (fail_at != 0 && ++alloc_count == fail_at) {
 		injected = 1;
 		fputs("torture: injected\n", stderr);
 		return NULL;
@@ -28,7 +28,7 @@ t_malloc(size_t len)
 static void *
 t_realloc(void *p, size_t len)
 {
-	if (fail_at > 0 && ++alloc_count == fail_at) {
+	if (fail_at != 0 && ++alloc_count == fail_at) {
 		injected = 1;
 		fputs("torture: injected\n", stderr);
 		return NULL;
@@ -36,13 +36,24 @@ t_realloc(void *p, size_t len)
 	return realloc(p, len);
 }
 
+static void
+report_count(void)
+{
+	fprintf(stderr, "torture: allocations %ld\n", alloc_count);
+}
+
 void
 test_init(void)
 {
 	const char *s = getenv("C2C_TEST_FAIL_ALLOC");
+	const char *count = getenv("C2C_TEST_COUNT_ALLOC");
 	static const struct c2c_allocator a = { t_malloc, t_realloc, free };
 	if (s != NULL && *s)
 		fail_at = strtol(s, NULL, 10);
+	if (count != NULL && *count) {
+		fail_at = -1; /* count every allocation, fail none */
+		(void)atexit(report_count);
+	}
 	c2c_set_allocator(&a);
 	setvbuf(stdout, NULL, _IONBF, 0);
 }
