@@ -31,7 +31,7 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 	struct c2c_exp_field f[C2C_EXP_MAX_FIELDS];
 
 	while (c2c_cur_left(c) >= 4) {
-		uint16_t id, count, n_scope = 0;
+		uint16_t id = 0, count = 0, n_scope = 0;
 		struct c2c_evref ev;
 		bool bad = false;
 		c2c_err rc;
@@ -62,7 +62,7 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 		if (id < 256 || (options && (n_scope == 0 || n_scope > count)))
 			bad = true;
 		for (uint16_t i = 0; !bad && i < count; i++) {
-			uint16_t fid, flen;
+			uint16_t fid = 0, flen = 0;
 			uint32_t pen = 0;
 			if (!c2c_cur_be16(c, &fid) || !c2c_cur_be16(c, &flen) ||
 			    ((fid & 0x8000) && !c2c_cur_be32(c, &pen))) {
@@ -115,7 +115,8 @@ c2c__ipfix_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 		c2c__exp_malformed(m); /* truncated message: decode what is there */
 	} else if (mlen < len) {
 		c.end = p + mlen; /* trailing bytes are not part of this message */
-		m->len = mlen;
+		if (!m->fixed_ev)
+			m->len = mlen;
 	}
 	m->version = 10;
 	m->domain = domain;
@@ -125,7 +126,7 @@ c2c__ipfix_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 		return rc;
 
 	while (c2c_cur_left(&c) >= 4) {
-		uint16_t id, slen;
+		uint16_t id = 0, slen = 0;
 		struct c2c_cur set;
 
 		(void)c2c_cur_be16(&c, &id);

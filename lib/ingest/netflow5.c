@@ -60,7 +60,8 @@ c2c__nf5_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 		c2c__exp_malformed(m);
 		return C2C_OK;
 	}
-	m->len = (uint32_t)(NF5_HDR + (size_t)count * NF5_REC); /* bytes after it are not its own */
+	if (!m->fixed_ev) /* bytes after the records are not part of the message */
+		m->len = (uint32_t)(NF5_HDR + (size_t)count * NF5_REC);
 	m->version = 5;
 	m->domain = (uint32_t)etype << 8 | eid;
 	m->export_time = (c2c_time)secs * C2C_USEC + nsecs / 1000;
@@ -80,7 +81,8 @@ c2c__nf5_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 		struct c2c_exp_view v;
 		uint32_t first, last;
 
-		(void)c2c_cur_bytes(&c, NF5_REC, &rec);
+		if (!c2c_cur_bytes(&c, NF5_REC, &rec))
+			break; /* cannot happen: the length was checked above */
 		memset(&f, 0, sizeof(f));
 		f.src = C2C_SRC_NETFLOW5;
 		c2c_ip_from_v4_bytes(&f.orig, rec);

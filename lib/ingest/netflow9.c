@@ -70,7 +70,7 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 	struct c2c_exp_field f[C2C_EXP_MAX_FIELDS];
 
 	while (c2c_cur_left(c) >= 4) {
-		uint16_t id, n = 0, n_scope = 0;
+		uint16_t id = 0, n = 0, n_scope = 0;
 		struct c2c_evref ev;
 		bool bad = false;
 		c2c_err rc;
@@ -80,7 +80,7 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 		ev.off = m->off;
 		ev.len = m->len;
 		if (!options) {
-			uint16_t count;
+			uint16_t count = 0;
 			(void)c2c_cur_be16(c, &id);
 			(void)c2c_cur_be16(c, &count);
 			if (id == 0 && count == 0 && all_zero(c->p, c2c_cur_left(c)))
@@ -95,7 +95,7 @@ template_set(struct c2c_exp_msg *m, struct c2c_cur *c, bool options)
 			}
 			n = count;
 		} else {
-			uint16_t slen, olen;
+			uint16_t slen = 0, olen = 0;
 			if (c2c_cur_left(c) < 6)
 				return C2C_OK; /* padding */
 			(void)c2c_cur_be16(c, &id);
@@ -165,7 +165,7 @@ c2c__nf9_decode(struct c2c_exp_msg *m, const uint8_t *p, size_t len)
 	c2c__exp_seq(m, seq, false, 1);
 
 	while (c2c_cur_left(&c) >= 4) {
-		uint16_t id, slen;
+		uint16_t id = 0, slen = 0;
 		struct c2c_cur set;
 		const uint8_t *hdr = c.p;
 
