@@ -68,7 +68,35 @@ enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 	X(DEC_SCTP_SHORT, "decode.sctp_short")                                          \
 	X(DEC_TUNNEL_BAD, "decode.tunnel_bad")                                          \
 	X(DEC_TOO_MANY_LAYERS, "decode.too_many_layers")                                \
-	X(DEC_TRUNCATED, "decode.truncated")
+	X(DEC_TRUNCATED, "decode.truncated")                                            \
+	X(DEC_IP_BAD_VERSION, "decode.ip_bad_version")                                  \
+	X(DEC_IP4_BAD_CSUM, "decode.ip4_bad_checksum")                                  \
+	X(DEC_IP4_LEN_ZERO, "decode.ip4_len_zero")                                      \
+	X(DEC_IP6_BAD_LEN, "decode.ip6_bad_len")                                        \
+	X(DEC_IP6_NO_NEXT, "decode.ip6_no_next")                                        \
+	X(DEC_ESP, "decode.esp")                                                        \
+	X(DEC_IGMP, "decode.igmp")                                                      \
+	X(DEC_FRAG_TIMED_OUT, "decode.frag_timed_out")                                  \
+	X(DEC_FRAG_BAD, "decode.frag_bad")                                              \
+	X(DEC_FRAG_SNAPPED, "decode.frag_snapped")                                      \
+	X(DEC_LLC_SHORT, "decode.llc_short")                                            \
+	X(DEC_PBB_SHORT, "decode.pbb_short")                                            \
+	X(DEC_FABRICPATH_SHORT, "decode.fabricpath_short")                              \
+	X(DEC_VNTAG_SHORT, "decode.vntag_short")                                        \
+	X(DEC_PPP_BAD, "decode.ppp_bad")                                                \
+	X(DEC_80211_SHORT, "decode.ieee80211_short")                                    \
+	X(DEC_80211_NON_DATA, "decode.ieee80211_non_data")                              \
+	X(DEC_80211_PROTECTED, "decode.ieee80211_protected")                            \
+	X(DEC_RADIOTAP_BAD, "decode.radiotap_bad")                                      \
+	X(DEC_TUNNEL_LAYERS, "decode.tunnel_layers")                                    \
+	X(DEC_GRE_BAD, "decode.gre_bad")                                                \
+	X(DEC_ERSPAN_BAD, "decode.erspan_bad")                                          \
+	X(DEC_VXLAN_BAD, "decode.vxlan_bad")                                            \
+	X(DEC_GENEVE_BAD, "decode.geneve_bad")                                          \
+	X(DEC_TEREDO_BAD, "decode.teredo_bad")                                          \
+	X(DEC_GTP_BAD, "decode.gtp_bad")                                                \
+	X(DEC_GTP_NOT_TPDU, "decode.gtp_not_tpdu")                                      \
+	X(DEC_AYIYA_BAD, "decode.ayiya_bad")
 
 #define C2C_STATS_FLOW(X)                                                                  \
 	X(FLOW_CREATED, "flow.created")                                                  \

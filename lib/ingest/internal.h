@@ -55,7 +55,32 @@ struct c2c_l4 {
 	uint32_t tunnel_id;
 	struct c2c_ip tun_src, tun_dst;
 	bool fragment; /* a non-first or incomplete fragment: no transport header */
+	/* Added by the decoder (decode_*.c): */
+	uint8_t flags;  /* C2C_L4F_* */
+	int8_t parent;  /* index in c2c_decoded.l of the UDP layer whose payload carries this one
+			 * (VXLAN, Geneve, Teredo, GTP-U, AYIYA: Zeek's tunnel_parents); -1 none */
+	uint8_t depth;  /* tunnels enclosing this layer (0 = outermost IP) */
+	uint8_t ip_hlen; /* IPv4 header length / IPv6 40 (extension headers count in l4 offset) */
+	const uint8_t *l4hdr; /* transport header within the captured bytes (NULL if none) */
+	uint32_t l4_caplen;   /* captured bytes from l4hdr on (<= l4_len) */
 };
+
+/* c2c_l4.flags. Zeek in its default mode drops a packet at a layer marked IP_CSUM_BAD or
+ * IP_LEN_ZERO (that layer and every later one); with -C it keeps them. */
+enum {
+	C2C_L4F_IP_CSUM_BAD = 1u << 0, /* IPv4 header checksum wrong */
+	C2C_L4F_IP_LEN_ZERO = 1u << 1, /* IPv4 total length 0 (segmentation offload): ip_len is
+				       * taken from the captured bytes */
+	C2C_L4F_SNAPPED = 1u << 2,     /* datagram not fully captured (snaplen) */
+	C2C_L4F_REASSEMBLED = 1u << 3, /* rebuilt from IP fragments (borrowed from c2c_defrag) */
+	C2C_L4F_L4_TRUNC = 1u << 4     /* TCP header cut short (ports valid, the rest not): Zeek
+				       * opens the connection but does not count the packet */
+};
+
+/* Transport checksum (TCP, UDP, ICMP, ICMPv6, with the IP pseudo-header where it applies):
+ * true when correct or not checkable (segment not fully captured, fragment, UDP/IPv4 checksum
+ * 0, other protocols). Computed on demand: the decoder itself never sums payload bytes. */
+bool c2c__l4_checksum_ok(const struct c2c_l4 *l);
 
 struct c2c_decoded {
 	uint16_t vlan, inner_vlan;
