@@ -103,7 +103,11 @@ enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 	X(FLOW_EMITTED, "flow.emitted")                                                  \
 	X(FLOW_EVICTED_CAP, "flow.evicted_cap")                                         \
 	X(FLOW_TIMED_OUT, "flow.timed_out")                                             \
-	X(FLOW_OPEN_AT_END, "flow.open_at_end")
+	X(FLOW_OPEN_AT_END, "flow.open_at_end")                                         \
+	X(FLOW_CLOSED, "flow.closed")                                                   \
+	X(FLOW_REUSED, "flow.reused")                                                   \
+	X(FLOW_BAD_CHECKSUM, "flow.bad_checksum")                                       \
+	X(FLOW_NO_TRANSPORT, "flow.fragment_without_transport")
 
 #define C2C_STATS_APP(X)                                                                   \
 	X(DNS_MESSAGES, "dns.messages")                                                  \
@@ -111,7 +115,13 @@ enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 	X(TLS_HELLOS, "tls.hellos")                                                      \
 	X(TLS_MALFORMED, "tls.malformed")                                               \
 	X(HTTP_REQUESTS, "http.requests")                                               \
-	X(HTTP_MALFORMED, "http.malformed")
+	X(HTTP_MALFORMED, "http.malformed")                                             \
+	X(DNS_BAD_NAME, "dns.bad_name")                                                 \
+	X(DNS_UNANSWERED, "dns.unanswered")                                             \
+	X(TLS_CERTS, "tls.certificates")                                                \
+	X(TLS_TOO_LARGE, "tls.handshake_too_large")                                     \
+	X(HTTP_TOO_LARGE, "http.header_too_large")                                      \
+	X(APP_STREAM_GAPS, "app.stream_gaps")
 
 #define C2C_STATS_EXPORT(X)                                                                \
 	X(NF_MESSAGES, "export.messages")                                                \
@@ -172,6 +182,9 @@ struct c2c_ingest_opts {
 	/* Optional progress callback: raw bytes consumed, total raw bytes, records so far. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total, uint64_t records);
 	void *progress_ctx;
+	/* Appended (flow assembly): keep TCP/UDP/ICMP packets whose checksum is wrong instead of
+	 * dropping them as Zeek does by default (zeek -C). Default false. */
+	bool ignore_checksums;
 };
 void c2c_ingest_opts_default(struct c2c_ingest_opts *o);
 

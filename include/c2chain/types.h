@@ -122,6 +122,8 @@ struct c2c_flow {
 	/* Evidence: the records of the first and last packet / the export record / the log line. */
 	struct c2c_evref first_ev, last_ev;
 	uint64_t seq; /* position in the output order of its input (deterministic tie-break) */
+	/* Appended by the flow assembler (flowtab.c): */
+	char tunnel_parent[C2C_UID_MAX]; /* uid of the enclosing flow (Zeek's tunnel_parents), "" */
 };
 
 /* ---- observations ------------------------------------------------------------------------ */
@@ -154,7 +156,7 @@ struct c2c_dns {
 };
 
 struct c2c_tls {
-	uint16_t version; /* ClientHello legacy/supported version, e.g. 0x0303 */
+	uint16_t version; /* negotiated (ServerHello) version, else the highest the client offered */
 	char sni[C2C_NAME_MAX];
 	char ja3[33];  /* MD5 hex of the JA3 string, "" when no ClientHello */
 	char ja3s[33]; /* MD5 hex of the JA3S string, "" when no ServerHello */
