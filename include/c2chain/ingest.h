@@ -130,12 +130,25 @@ enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 	X(NF_TEMPLATES, "export.templates")                                             \
 	X(NF_NO_TEMPLATE, "export.no_template")                                         \
 	X(NF_SEQ_GAPS, "export.seq_gap_records")                                        \
-	X(NF_UNKNOWN_FIELDS, "export.unknown_fields")
+	X(NF_UNKNOWN_FIELDS, "export.unknown_fields")                                   \
+	X(NF_SEQ_GAP_PACKETS, "export.seq_gap_packets")                                 \
+	X(NF_SEQ_RESYNC, "export.seq_resync")                                           \
+	X(NF_OPTIONS_RECORDS, "export.options_records")                                 \
+	X(NF_NON_FLOW, "export.non_flow_records")                                       \
+	X(NF_TEMPLATE_LIMIT, "export.template_limit")                                   \
+	X(NF_WITHDRAWN, "export.templates_withdrawn")                                   \
+	X(NF_BIFLOWS, "export.biflows")                                                 \
+	X(NF_EVIDENCE_TRUNCATED, "export.evidence_truncated")                           \
+	X(NF_EVIDENCE_BAD_CRC, "export.evidence_bad_crc")                               \
+	X(NF_OTHER_PACKETS, "export.other_packets")
 
 #define C2C_STATS_ZEEK(X)                                                                  \
 	X(ZEEK_LINES, "zeek.lines")                                                      \
 	X(ZEEK_MALFORMED, "zeek.malformed")                                             \
-	X(ZEEK_TRUNCATED, "zeek.truncated")
+	X(ZEEK_TRUNCATED, "zeek.truncated")                                             \
+	X(ZEEK_HEADERS, "zeek.header_lines")                                            \
+	X(ZEEK_SKIPPED_PATH, "zeek.other_log_lines")                                    \
+	X(ZEEK_BAD_ESCAPE, "zeek.bad_escape")
 
 #define C2C_STATS_MAP(X)                                                                   \
 	C2C_STATS_CAPTURE(X) C2C_STATS_DECODE(X) C2C_STATS_FLOW(X) C2C_STATS_APP(X)          \
@@ -197,6 +210,15 @@ void c2c_ingest_opts_default(struct c2c_ingest_opts *o);
 c2c_err c2c_ingest_file(const char *path, uint32_t input, const struct c2c_ingest_opts *opts,
     const struct c2c_sink *sink, struct c2c_input_info *info, struct c2c_ingest_stats *stats,
     struct c2c_diag *diag);
+
+/* Expand one input argument into the files to ingest: a file gives itself; a directory gives
+ * its regular files, recursively, sorted by path (byte order), so rotated hourly Zeek logs load
+ * as one ordered input set. Hidden entries (names starting with '.') are skipped. *paths is an
+ * array of *n owned strings, freed with c2c_ingest_expand_free(). Returns C2C_OK; C2C_EIO
+ * (stat/opendir failed, diag names the path); C2C_ELIMIT (more than 1,000,000 files or
+ * directories nested deeper than 64); C2C_ENOMEM. */
+c2c_err c2c_ingest_expand(const char *path, char ***paths, size_t *n, struct c2c_diag *diag);
+void c2c_ingest_expand_free(char **paths, size_t n);
 
 #ifdef __cplusplus
 }

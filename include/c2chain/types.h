@@ -122,8 +122,17 @@ struct c2c_flow {
 	/* Evidence: the records of the first and last packet / the export record / the log line. */
 	struct c2c_evref first_ev, last_ev;
 	uint64_t seq; /* position in the output order of its input (deterministic tie-break) */
+	/* Flow exports (NetFlow v9 / IPFIX): the template record this data record was decoded
+	 * with, a dependency reference (len 0 when none, e.g. NetFlow v5 and Zeek). */
+	struct c2c_evref tmpl_ev;
+	/* Flow exports: the exporter's address (family 0 when unknown, e.g. an IPFIX file) and
+	 * its NetFlow v9 source id / IPFIX observation domain (v5: engine_type << 8 | engine_id). */
+	struct c2c_ip exporter;
+	uint32_t obs_domain;
 	/* Appended by the flow assembler (flowtab.c): */
 	char tunnel_parent[C2C_UID_MAX]; /* uid of the enclosing flow (Zeek's tunnel_parents), "" */
+	/* Zeek conn.log local_orig / local_resp: 0 = not known, 1 = F, 2 = T. */
+	uint8_t local_orig, local_resp;
 };
 
 /* ---- observations ------------------------------------------------------------------------ */
@@ -149,10 +158,11 @@ struct c2c_dns {
 	int16_t rcode; /* -1 = no response seen */
 	bool is_response, aa, tc, rd, ra;
 	char query[C2C_NAME_MAX]; /* lower-case, no trailing dot, escaped like Zeek (\x..) */
+	c2c_time rtt; /* response time minus query time, -1 unknown */
 	uint8_t n_answers;
 	bool answers_truncated; /* more than C2C_DNS_MAX_ANSWERS */
+	/* Last member: copies of an observation may stop after answers[n_answers - 1]. */
 	struct c2c_dns_answer answers[C2C_DNS_MAX_ANSWERS];
-	c2c_time rtt; /* response time minus query time, -1 unknown */
 };
 
 struct c2c_tls {

@@ -1,0 +1,393 @@
+/* IPFIX decoding (RFC 7011/7012, RFC 5103 biflows, RFC 5655 files). C2C_TORTURE */
+#include "exp_build.h"
+
+/* Template 256: sourceIPv4Address, destinationIPv4Address, ports, protocol, octetDeltaCount,
+ * packetDeltaCount, flowStartMilliseconds, flowEndMilliseconds, an enterprise element (PEN
+ * 9999, id 7, 3 bytes) and a variable-length enterprise string; optionally the RFC 5103
+ * reverse octet and packet counts. */
+static void
+tmpl_256(struct mb *m, bool biflow)
+{
+	size_t s = mb_set(m, 2);
+	mb_u16(m, 256);
+	mb_u16(m, biflow ? 13 : 11);
+	mb_u16(m, 8); mb_u16(m, 4);
+	mb_u16(m, 12); mb_u16(m, 4);
+	mb_u16(m, 7); mb_u16(m, 2);
+	mb_u16(m, 11); mb_u16(m, 2);
+	mb_u16(m, 4); mb_u16(m, 1);
+	mb_u16(m, 1); mb_u16(m, 8);
+	mb_u16(m, 2); mb_u16(m, 4); /* reduced-size packetDeltaCount */
+	mb_u16(m, 152); mb_u16(m, 8);
+	mb_u16(m, 153); mb_u16(m, 8);
+	mb_u16(m, 0x8000 | 7); mb_u16(m, 3); mb_u32(m, 9999);
+	mb_u16(m, 0x8000 | 8); mb_u16(m, 65535); mb_u32(m, 9999);
+	if (biflow) {
+		mb_u16(m, 0x8000 | 1); mb_u16(m, 8); mb_u32(m, 29305);
+		mb_u16(m, 0x8000 | 2); mb_u16(m, 8); mb_u32(m, 29305);
+	}
+	mb_set_len(m, s);
+}
+
+static void
+rec_256(struct mb *m, uint8_t last_octet, uint64_t bytes, const char *vstr, bool biflow)
+{
+	static const uint8_t ent[3] = { 1, 2, 3 };
+	uint64_t t0 = 1700000000000ull;
+	mb_u32(m, 0x0a000000u | last_octet);
+	mb_u32(m, 0xc0000201);
+	mb_u16(m, 40000);
+	mb_u16(m, 443);
+	mb_u8(m, 6);
+	mb_u32(m, (uint32_t)(bytes >> 32));
+	mb_u32(m, (uint32_t)bytes);
+	mb_u32(m, 10);
+	mb_u32(m, (uint32_t)(t0 >> 32)); mb_u32(m, (uint32_t)t0);
+	mb_u32(m, (uint32_t)((t0 + 2500) >> 32)); mb_u32(m, (uint32_t)(t0 + 2500));
+	mb_bytes(m, ent, 3);
+	if (strlen(vstr) < 255) {
+		mb_u8(m, (unsigned)strlen(vstr));
+	} else {
+		mb_u8(m, 255);
+		mb_u16(m, (unsigned)strlen(vstr));
+	}
+	mb_bytes(m, vstr, strlen(vstr));
+	if (biflow) {
+		mb_u32(m, 0); mb_u32(m, 5000);
+		mb_u32(m, 0); mb_u32(m, 7);
+	}
+}
+
+static void
+template_and_data_with_enterprise_and_varlen(void)
+{
+	struct env e;
+	struct mb *m = calloc(1, sizeof(*m));
+	char longstr[300];
+	size_t s;
+	ASSERT(m != NULL);
+	memset(longstr, 'x', sizeof(longstr) - 1);
+	longstr[sizeof(longstr) - 1] = 0;
+	env_init(&e);
+	mb_ipfix(m, 1700000010, 0, 42);
+	tmpl_256(m, false);
+	s = mb_set(m, 256);
+	rec_256(m, 1, 1234, "abc", false);
+	rec_256(m, 2, 99, longstr, false); /* 3-byte length prefix */
+	mb_u8(m, 0); /* set padding */
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 1000);
+	ASSERT_EQ(e.c.n, 2);
+	ASSERT_EQ(e.c.f[0].src, C2C_SRC_IPFIX);
+	ASSERT_EQ(c2c_ip_v4(&e.c.f[0].orig), 0x0a000001);
+	ASSERT_EQ(c2c_ip_v4(&e.c.f[1].orig), 0x0a000002);
+	ASSERT_EQ(e.c.f[0].resp_port, 443);
+	ASSERT_EQ(e.c.f[0].proto, 6);
+	ASSERT_U64_EQ(e.c.f[0].orig_ip_bytes, 1234);
+	ASSERT_U64_EQ(e.c.f[0].orig_pkts, 10);
+	ASSERT_EQ(e.c.f[0].ts, 1700000000000000LL);
+	ASSERT_EQ(e.c.f[0].last, 1700000002500000LL);
+	ASSERT(e.c.f[0].have & C2C_HAVE_DURATION);
+	ASSERT(!(e.c.f[0].have & C2C_HAVE_RESP_COUNTERS));
+	/* evidence: message offset and length, record index (the template is record 0) */
+	ASSERT_EQ(e.c.f[0].first_ev.input, 7);
+	ASSERT_U64_EQ(e.c.f[0].first_ev.off, 1000);
+	ASSERT_EQ(e.c.f[0].first_ev.len, m->n);
+	ASSERT_EQ(e.c.f[0].first_ev.rec, 1);
+	ASSERT_EQ(e.c.f[1].first_ev.rec, 2);
+	ASSERT_EQ(e.c.f[1].tmpl_ev.rec, 0);
+	ASSERT_EQ(e.c.f[1].tmpl_ev.len, m->n);
+	ASSERT_EQ(e.c.f[0].obs_domain, 42);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_MALFORMED], 0);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_UNKNOWN_FIELDS], 2); /* the two enterprise elements */
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_TEMPLATES], 1);
+	env_fini(&e);
+	free(m);
+}
+
+static void
+biflow_is_one_flow(void)
+{
+	struct env e;
+	struct mb *m = calloc(1, sizeof(*m));
+	size_t s;
+	ASSERT(m != NULL);
+	env_init(&e);
+	mb_ipfix(m, 1700000010, 0, 1);
+	tmpl_256(m, true);
+	s = mb_set(m, 256);
+	rec_256(m, 9, 300, "", true);
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 0);
+	ASSERT_EQ(e.c.n, 1);
+	ASSERT(e.c.f[0].have & C2C_HAVE_RESP_COUNTERS);
+	ASSERT_U64_EQ(e.c.f[0].orig_ip_bytes, 300);
+	ASSERT_U64_EQ(e.c.f[0].resp_ip_bytes, 5000);
+	ASSERT_U64_EQ(e.c.f[0].resp_pkts, 7);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_BIFLOWS], 1);
+	env_fini(&e);
+	free(m);
+}
+
+static void
+withdrawal_and_refresh(void)
+{
+	struct env e;
+	struct mb *m = calloc(1, sizeof(*m));
+	size_t s;
+	ASSERT(m != NULL);
+	env_init(&e);
+	/* define, then withdraw 256 in the next message: its data is no longer decodable */
+	mb_ipfix(m, 1700000010, 0, 1);
+	tmpl_256(m, false);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 0);
+	mb_ipfix(m, 1700000011, 0, 1);
+	s = mb_set(m, 2);
+	mb_u16(m, 256);
+	mb_u16(m, 0);
+	mb_set_len(m, s);
+	s = mb_set(m, 256);
+	rec_256(m, 1, 1, "", false);
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 100);
+	ASSERT_EQ(e.c.n, 0);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_WITHDRAWN], 1);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_NO_TEMPLATE], 1);
+	/* refresh with a different definition: 256 becomes just sourceIPv4Address */
+	mb_ipfix(m, 1700000012, 0, 1);
+	s = mb_set(m, 2);
+	mb_u16(m, 256);
+	mb_u16(m, 1);
+	mb_u16(m, 8);
+	mb_u16(m, 4);
+	mb_set_len(m, s);
+	s = mb_set(m, 256);
+	mb_u32(m, 0x01020304);
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 200);
+	ASSERT_EQ(e.c.n, 1);
+	ASSERT_EQ(c2c_ip_v4(&e.c.f[0].orig), 0x01020304);
+	ASSERT_U64_EQ(e.c.f[0].tmpl_ev.off, 200);
+	/* template id 2 with no fields withdraws every template of the domain */
+	mb_ipfix(m, 1700000013, 1, 1);
+	s = mb_set(m, 2);
+	mb_u16(m, 2);
+	mb_u16(m, 0);
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 300);
+	ASSERT_EQ(c2c__exp_templates(e.x), 0);
+	env_fini(&e);
+	free(m);
+}
+
+static void
+templates_are_scoped_by_exporter_and_domain(void)
+{
+	struct env e;
+	struct mb *m = calloc(1, sizeof(*m));
+	struct c2c_ip a, b;
+	size_t s;
+	ASSERT(m != NULL);
+	env_init(&e);
+	ASSERT_OK(c2c_ip_parse(&a, "192.0.2.1"));
+	ASSERT_OK(c2c_ip_parse(&b, "2001:db8::1"));
+	mb_ipfix(m, 1700000010, 0, 5);
+	tmpl_256(m, false);
+	mb_ipfix_end(m);
+	env_feed(&e, &a, m, 0);
+	/* same id from another exporter, and from another domain of the same exporter: unknown */
+	mb_ipfix(m, 1700000010, 0, 5);
+	s = mb_set(m, 256);
+	rec_256(m, 1, 1, "", false);
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	env_feed(&e, &b, m, 0);
+	m->b[15] = 6;
+	env_feed(&e, &a, m, 0);
+	ASSERT_EQ(e.c.n, 0);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_NO_TEMPLATE], 2);
+	m->b[15] = 5;
+	env_feed(&e, &a, m, 0);
+	ASSERT_EQ(e.c.n, 1);
+	ASSERT(c2c_ip_eq(&e.c.f[0].exporter, &a));
+	env_fini(&e);
+	free(m);
+}
+
+static void
+sampling_from_options_data(void)
+{
+	struct env e;
+	struct mb *m = calloc(1, sizeof(*m));
+	size_t s;
+	ASSERT(m != NULL);
+	env_init(&e);
+	mb_ipfix(m, 1700000010, 0, 1);
+	/* options template 300: scope selectorId (302), samplingPacketInterval, ...Space */
+	s = mb_set(m, 3);
+	mb_u16(m, 300);
+	mb_u16(m, 3);
+	mb_u16(m, 1);
+	mb_u16(m, 302); mb_u16(m, 2);
+	mb_u16(m, 305); mb_u16(m, 4);
+	mb_u16(m, 306); mb_u16(m, 4);
+	mb_set_len(m, s);
+	/* template 257: sourceIPv4Address, selectorId */
+	s = mb_set(m, 2);
+	mb_u16(m, 257);
+	mb_u16(m, 2);
+	mb_u16(m, 8); mb_u16(m, 4);
+	mb_u16(m, 302); mb_u16(m, 1);
+	mb_set_len(m, s);
+	s = mb_set(m, 300);
+	mb_u16(m, 3); mb_u32(m, 1); mb_u32(m, 99); /* selector 3: 1 in 100 */
+	mb_set_len(m, s);
+	s = mb_set(m, 257);
+	mb_u32(m, 0x0a000001); mb_u8(m, 3);
+	mb_u32(m, 0x0a000002); mb_u8(m, 4); /* unknown selector */
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 0);
+	ASSERT_EQ(e.c.n, 2);
+	ASSERT_EQ(e.c.f[0].sampling, 100);
+	ASSERT(e.c.f[0].have & C2C_HAVE_SAMPLING);
+	ASSERT_EQ(e.c.f[1].sampling, 0);
+	ASSERT_EQ(e.info.sampling, 100);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_OPTIONS_RECORDS], 1);
+	env_fini(&e);
+	free(m);
+}
+
+static void
+sequence_gaps_are_measured_loss(void)
+{
+	struct env e;
+	struct mb *m = calloc(1, sizeof(*m));
+	size_t s;
+	ASSERT(m != NULL);
+	env_init(&e);
+	for (uint32_t k = 0; k < 3; k++) {
+		/* records 0..1, then 2..3, then 9..10: 5 records lost */
+		mb_ipfix(m, 1700000010, k < 2 ? 2 * k : 9, 1);
+		if (k == 0)
+			tmpl_256(m, false);
+		s = mb_set(m, 256);
+		rec_256(m, 1, 1, "", false);
+		rec_256(m, 2, 1, "", false);
+		mb_set_len(m, s);
+		mb_ipfix_end(m);
+		env_feed(&e, NULL, m, 0);
+	}
+	ASSERT_EQ(e.c.n, 6);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_SEQ_GAPS], 5);
+	ASSERT_U64_EQ(e.info.loss, 5);
+	env_fini(&e);
+	free(m);
+}
+
+static void
+caps_and_malformed_sets(void)
+{
+	struct env e;
+	struct mb *m = calloc(1, sizeof(*m));
+	size_t s;
+	ASSERT(m != NULL);
+	env_init(&e);
+	/* a template of 300 fields is refused */
+	mb_ipfix(m, 1700000010, 0, 1);
+	s = mb_set(m, 2);
+	mb_u16(m, 400);
+	mb_u16(m, 300);
+	for (int i = 0; i < 300; i++) {
+		mb_u16(m, 8);
+		mb_u16(m, 4);
+	}
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 0);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_TEMPLATE_LIMIT], 1);
+	ASSERT_EQ(c2c__exp_templates(e.x), 0);
+	/* a set longer than its message, a reserved set id, a template id below 256 */
+	mb_ipfix(m, 1700000010, 0, 1);
+	s = mb_set(m, 5);
+	mb_u32(m, 0);
+	mb_set_len(m, s);
+	s = mb_set(m, 2);
+	mb_u16(m, 7);
+	mb_u16(m, 1);
+	mb_u16(m, 8);
+	mb_u16(m, 4);
+	mb_set_len(m, s);
+	mb_u16(m, 256);
+	mb_u16(m, 2000);
+	mb_ipfix_end(m);
+	env_feed(&e, NULL, m, 0);
+	ASSERT_U64_EQ(e.st.n[C2C_ST_NF_MALFORMED], 3);
+	/* every truncation of a valid message is survivable */
+	mb_ipfix(m, 1700000010, 0, 1);
+	tmpl_256(m, true);
+	s = mb_set(m, 256);
+	rec_256(m, 1, 1, "hello", true);
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	for (size_t cut = 0; cut < m->n; cut++)
+		ASSERT_OK(c2c__exp_message(e.x, NULL, m->b, cut, 0, &e.out));
+	env_fini(&e);
+	free(m);
+}
+
+static void
+ipfix_file_reads_as_input(void)
+{
+	struct mb *m = calloc(1, sizeof(*m));
+	struct c2c_input_info info;
+	struct c2c_ingest_stats st;
+	struct coll c;
+	struct c2c_sink sink = { &c, coll_flow, NULL };
+	char path[512];
+	FILE *fp;
+	size_t s;
+	ASSERT(m != NULL);
+	memset(&c, 0, sizeof(c));
+	memset(&st, 0, sizeof(st));
+	mb_ipfix(m, 1700000010, 0, 1);
+	tmpl_256(m, false);
+	s = mb_set(m, 256);
+	rec_256(m, 1, 1, "", false);
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+	(void)snprintf(path, sizeof(path), "%s/two.ipfix", test_tmpdir());
+	fp = fopen(path, "wb");
+	ASSERT(fp != NULL);
+	ASSERT(fwrite(m->b, 1, m->n, fp) == m->n);
+	/* second message: data only, seq 1 */
+	{
+		size_t first = m->n;
+		mb_ipfix(m, 1700000011, 1, 1);
+		s = mb_set(m, 256);
+		rec_256(m, 3, 1, "", false);
+		mb_set_len(m, s);
+		mb_ipfix_end(m);
+		ASSERT(fwrite(m->b, 1, m->n, fp) == m->n);
+		ASSERT(fclose(fp) == 0);
+		ASSERT_OK(c2c_ingest_file(path, 3, NULL, &sink, &info, &st, NULL));
+		ASSERT_EQ(info.format, C2C_FMT_IPFIX);
+		ASSERT_EQ(c.n, 2);
+		ASSERT_U64_EQ(c.f[1].first_ev.off, first);
+		ASSERT_U64_EQ(c.f[1].tmpl_ev.off, 0);
+		ASSERT_EQ(c.f[1].first_ev.input, 3);
+		ASSERT_U64_EQ(info.records, 2);
+		ASSERT_U64_EQ(info.loss, 0);
+	}
+	free(m);
+}
+
+TEST_MAIN(template_and_data_with_enterprise_and_varlen, biflow_is_one_flow, withdrawal_and_refresh,
+    templates_are_scoped_by_exporter_and_domain, sampling_from_options_data,
+    sequence_gaps_are_measured_loss, caps_and_malformed_sets, ipfix_file_reads_as_input)
