@@ -161,7 +161,8 @@ c2c_err c2c_intel_load(struct c2c_intel *in, const char *path, const struct c2c_
  * feed folder cannot be loaded this way (C2C_EINVAL). */
 c2c_err c2c_intel_load_mem(struct c2c_intel *in, const char *name, const void *p, size_t len,
     const struct c2c_feed_opts *opts, struct c2c_diag *diag);
-/* Decide a file's kind from its first bytes (gzip already inflated); never returns AUTO. */
+/* Decide a file's kind from its content (gzip already inflated); never returns AUTO. JSON is
+ * parsed to be classified; if memory runs out it is reported as OTHER. */
 enum c2c_feed_kind c2c_feed_detect(const uint8_t *p, size_t len);
 
 /* Build the lookup structures. C2C_OK, C2C_ENOMEM (the store stays unfrozen and usable for a
