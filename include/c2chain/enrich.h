@@ -141,6 +141,9 @@ c2c_err c2c_mmdb_writer_add(struct c2c_mmdb_writer *w, const struct c2c_ip *net,
  * C2C_EFORMAT with the line number for a bad row; C2C_EIO; C2C_ENOMEM; C2C_ELIMIT past 1 GiB. */
 c2c_err c2c_mmdb_writer_add_csv(struct c2c_mmdb_writer *w, const char *path,
     struct c2c_diag *diag);
+/* The same over `len` bytes of text in memory; `src` names it in diagnostics. */
+c2c_err c2c_mmdb_writer_add_csv_buf(struct c2c_mmdb_writer *w, const char *text, size_t len,
+    const char *src, struct c2c_diag *diag);
 /* Build the database in memory: search tree (24/28/32-bit records, the smallest that fits),
  * 16-byte separator, data section with every distinct value stored once and reused through
  * pointers, metadata (binary format 2.0, ip_version 6, languages ["en"], `description` in

@@ -403,7 +403,7 @@ c2c_infra_add_finding(struct c2c_infra *x, const json_t *finding, struct c2c_dia
 	const char *fq;
 	struct fnd f;
 	struct c2c_buf lb;
-	bool has_h, has_p;
+	bool has_h = false, has_p = false;
 	size_t i;
 	c2c_err rc;
 

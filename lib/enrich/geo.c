@@ -18,6 +18,8 @@
 
 #include <maxminddb.h>
 
+#include "enrich/internal.h"
+
 #define GEO_MAX_DB 16
 #define GEO_MAX_DEPTH 64
 /* build_epoch must survive conversion to microseconds (c2c_time) and the I-JSON range. */
@@ -297,9 +299,8 @@ data_type_name(unsigned t)
 	return t < C2C_ARRAY_LEN(names) ? names[t] : "unknown";
 }
 
-/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static bool
-utf8_valid(const uint8_t *p, size_t n)
+bool
+c2c__utf8_valid(const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -310,14 +311,18 @@ utf8_valid(const uint8_t *p, size_t n)
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1, cp = c & 0x1fu;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 2, cp = c & 0x0fu;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 3, cp = c & 0x07u;
-		else
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+			cp = c & 0x1fu;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			cp = c & 0x0fu;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			cp = c & 0x07u;
+		} else {
 			return false;
+		}
 		if (n - i <= k)
 			return false;
 		for (size_t j = 1; j <= k; j++) {
@@ -357,7 +362,7 @@ verify_record(struct c2c_geo *g, unsigned di, uint32_t off, struct c2c_diag *dia
 	type = list != NULL ? list->entry_data.type : 0;
 	for (MMDB_entry_data_list_s *n = list; n != NULL; n = n->next) {
 		if (n->entry_data.type == MMDB_DATA_TYPE_UTF8_STRING &&
-		    !utf8_valid((const uint8_t *)n->entry_data.utf8_string, n->entry_data.data_size)) {
+		    !c2c__utf8_valid((const uint8_t *)n->entry_data.utf8_string, n->entry_data.data_size)) {
 			MMDB_free_entry_data_list(list);
 			return c2c_diag_set(diag, C2C_EFORMAT, db->dpath, where,
 			    "data record at data-section offset %u holds a string that is not "

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enrich/internal.h"
+
 #define REC_EMPTY 0u
 #define REC_DATA 0x80000000u /* | value index */
 #define MAX_ORG 255
@@ -220,7 +222,7 @@ c2c_mmdb_writer_add(struct c2c_mmdb_writer *w, const struct c2c_ip *net, unsigne
 {
 	char cc[3] = "";
 	struct net_ent *e;
-	uint32_t val, si;
+	uint32_t val = 0, si = 0;
 	unsigned tlen;
 	c2c_err rc;
 
@@ -251,6 +253,10 @@ c2c_mmdb_writer_add(struct c2c_mmdb_writer *w, const struct c2c_ip *net, unsigne
 		if (org != NULL && strlen(org) > MAX_ORG)
 			return c2c_diag_line(diag, C2C_EINVAL, src, line,
 			    "organisation longer than %d bytes", MAX_ORG);
+		/* MMDB strings are UTF-8; readers (ours included) reject anything else. */
+		if (org != NULL && !c2c__utf8_valid((const uint8_t *)org, strlen(org)))
+			return c2c_diag_line(diag, C2C_EINVAL, src, line,
+			    "organisation is not valid UTF-8");
 	} else {
 		asn = 0;
 		org = NULL;
@@ -358,15 +364,22 @@ c2c_mmdb_writer_add_csv(struct c2c_mmdb_writer *w, const char *path, struct c2c_
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
-	const char *p, *end;
-	uint64_t line = 0;
-	c2c_err rc;
-
-	rc = c2c_file_slurp(path, CSV_CAP, &data, &len, diag);
+	c2c_err rc = c2c_file_slurp(path, CSV_CAP, &data, &len, diag);
 	if (rc != C2C_OK)
 		return rc;
-	p = (const char *)data;
-	end = p + len;
+	rc = c2c_mmdb_writer_add_csv_buf(w, (const char *)data, len, path, diag);
+	c2c_free(data);
+	return rc;
+}
+
+c2c_err
+c2c_mmdb_writer_add_csv_buf(struct c2c_mmdb_writer *w, const char *text, size_t len,
+    const char *path, struct c2c_diag *diag)
+{
+	const char *p = text, *end = text + len;
+	uint64_t line = 0;
+	c2c_err rc = C2C_OK;
+
 	while (p < end && rc == C2C_OK) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *le = eol ? eol : end;
@@ -422,7 +435,6 @@ c2c_mmdb_writer_add_csv(struct c2c_mmdb_writer *w, const char *path, struct c2c_
 	next:
 		p = eol ? eol + 1 : end;
 	}
-	c2c_free(data);
 	return rc;
 }
 
@@ -818,14 +830,23 @@ put_record_pair(struct c2c_buf *b, unsigned size, uint32_t l, uint32_t r)
 	size_t n;
 	switch (size) {
 	case 24:
-		h[0] = (uint8_t)(l >> 16), h[1] = (uint8_t)(l >> 8), h[2] = (uint8_t)l;
-		h[3] = (uint8_t)(r >> 16), h[4] = (uint8_t)(r >> 8), h[5] = (uint8_t)r;
+		h[0] = (uint8_t)(l >> 16);
+		h[1] = (uint8_t)(l >> 8);
+		h[2] = (uint8_t)l;
+		h[3] = (uint8_t)(r >> 16);
+		h[4] = (uint8_t)(r >> 8);
+		h[5] = (uint8_t)r;
 		n = 6;
 		break;
 	case 28:
-		h[0] = (uint8_t)(l >> 16), h[1] = (uint8_t)(l >> 8), h[2] = (uint8_t)l;
+		/* The middle byte holds the top nibble of each record (left high, right low). */
+		h[0] = (uint8_t)(l >> 16);
+		h[1] = (uint8_t)(l >> 8);
+		h[2] = (uint8_t)l;
 		h[3] = (uint8_t)((l >> 24 & 0x0f) << 4 | (r >> 24 & 0x0f));
-		h[4] = (uint8_t)(r >> 16), h[5] = (uint8_t)(r >> 8), h[6] = (uint8_t)r;
+		h[4] = (uint8_t)(r >> 16);
+		h[5] = (uint8_t)(r >> 8);
+		h[6] = (uint8_t)r;
 		n = 7;
 		break;
 	default:

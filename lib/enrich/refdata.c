@@ -206,8 +206,10 @@ add_name(struct c2c_refdata *r, enum c2c_ref_kind kind, unsigned list, const cha
 	*ok = false;
 	while (len > 0 && s[len - 1] == '.')
 		len--;
-	if (len > 0 && s[0] == '.') /* ".example.com" means the domain and its children */
-		s++, len--;
+	if (len > 0 && s[0] == '.') { /* ".example.com": the domain and its children */
+		s++;
+		len--;
+	}
 	if (len == 0 || len >= sizeof(tmp))
 		return C2C_OK;
 	for (size_t i = 0; i < len; i++) {
