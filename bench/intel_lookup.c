@@ -5,6 +5,7 @@
  *                                               IPv4 lookups/s (single, batch, full match),
  *                                               domain lookups/s, and a plain open-addressing
  *                                               hash set of the same IPv4 addresses as baseline
+ *   intel_lookup feeds FILE...                  load + freeze time and memory of those feeds
  *   intel_lookup list FEED ADDRS                lookups of the addresses in ADDRS (one per line,
  *                                               e.g. flow destinations exported by nfdump) in
  *                                               FEED: matches and addresses/s
@@ -242,9 +243,33 @@ list(const char *feed, const char *addrs)
 	free(v);
 }
 
+/* Load every file named (as `c2chain intel check` would), then freeze: the time of each. */
+static void
+feeds(int n, char **paths)
+{
+	struct c2c_intel *in;
+	struct c2c_diag d;
+	c2c_intel_new(&in);
+	double t0 = now();
+	for (int i = 0; i < n; i++)
+		if (c2c_intel_load(in, paths[i], NULL, &d) != C2C_OK)
+			fprintf(stderr, "%s: %s\n", paths[i], d.msg);
+	double t1 = now();
+	c2c_intel_freeze(in);
+	double t2 = now();
+	printf("%d files: load %.3f s, freeze %.3f s, total %.3f s; %zu indicators, %.1f MB\n", n,
+	    t1 - t0, t2 - t1, t2 - t0, c2c_intel_indicator_count(in),
+	    (double)c2c_intel_memory(in) / 1e6);
+	c2c_intel_free(in);
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "feeds") == 0) {
+		feeds(argc - 2, argv + 2);
+		return 0;
+	}
 	if (argc == 6 && strcmp(argv[1], "synth") == 0) {
 		synth(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10),
 		    strtoul(argv[4], NULL, 10), strtoul(argv[5], NULL, 10));

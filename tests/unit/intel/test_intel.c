@@ -476,7 +476,54 @@ shared_feeds_load(void)
 	c2c_intel_free(in);
 }
 
+/* A store large enough for the /24 summary map agrees with a naive scan. */
+static void
+large_store_fast_path(void)
+{
+	enum { NX = 5000, NC = 300, NP = 6000 };
+	static uint32_t x[NX], cn[NC];
+	static unsigned cl[NC];
+	uint64_t r = 88172645463325252ull;
+	struct c2c_buf b;
+	c2c_buf_init(&b, 1 << 20);
+	for (int i = 0; i < NX; i++) {
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		x[i] = (uint32_t)r;
+		ASSERT_OK(c2c_buf_printf(&b, "%u.%u.%u.%u\n", x[i] >> 24, (x[i] >> 16) & 255,
+		    (x[i] >> 8) & 255, x[i] & 255));
+	}
+	for (int i = 0; i < NC; i++) {
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		cl[i] = 8 + (unsigned)(r % 24); /* /8 .. /31 */
+		cn[i] = (uint32_t)(r >> 32) & (~0u << (32 - cl[i]));
+		ASSERT_OK(c2c_buf_printf(&b, "%u.%u.%u.%u/%u\n", cn[i] >> 24, (cn[i] >> 16) & 255,
+		    (cn[i] >> 8) & 255, cn[i] & 255, cl[i]));
+	}
+	struct c2c_intel *in;
+	struct c2c_feed_opts o = { C2C_FEED_PLAIN, false, NULL };
+	ASSERT_OK(c2c_intel_new(&in));
+	ASSERT_OK(c2c_intel_load_mem(in, "big.txt", b.data, b.len, &o, NULL));
+	c2c_buf_fini(&b);
+	ASSERT_OK(c2c_intel_freeze(in));
+	for (int i = 0; i < NP; i++) {
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		uint32_t a = i % 3 == 0 ? x[r % NX] : i % 3 == 1 ? cn[r % NC] + (uint32_t)(r >> 40) % 7 : (uint32_t)r;
+		bool want = false;
+		for (int k = 0; k < NX && !want; k++)
+			want = x[k] == a;
+		for (int k = 0; k < NC && !want; k++)
+			want = (a & (~0u << (32 - cl[k]))) == cn[k];
+		ASSERT_EQ(c2c_intel_any_v4(in, a), want);
+		struct c2c_ip ip;
+		struct c2c_intel_hit h[4];
+		c2c_ip_from_v4(&ip, a);
+		ASSERT_EQ(c2c_intel_match_ip(in, &ip, 0, C2C_TIME_NONE, h, 4) > 0, want);
+	}
+	c2c_intel_free(in);
+}
+
 TEST_MAIN(plain_list_types, cidr_longest_and_covering, ports_and_fast_path,
     domain_suffix_semantics, urls, allow_lists_and_duplicates, maltrail_labels,
     feodo_threatfox_iprep, misp_event_and_threatfox_json, stix_bundle_windows,
-    malformed_files_fail_with_line, detect_kinds, suricata_dataset_base64, shared_feeds_load)
+    malformed_files_fail_with_line, detect_kinds, suricata_dataset_base64, shared_feeds_load,
+    large_store_fast_path)
