@@ -26,7 +26,7 @@ cc -O2 -march=native -std=c11 -D_POSIX_C_SOURCE=200809L -I"$SRC/include" \
 	$(pkg-config --libs libmaxminddb jansson) -lcrypto -lz -lpthread -lm
 echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), 1 core"
 taskset -c 0 "$T/geo_lookup" "$T/cc.mmdb" "$ND" "$NL" 20 > "$T/out.txt"
-cat "$T/out.txt" | sed 's/^/# /'
+sed 's/^/# /' "$T/out.txt"
 # mmdblookup in a loop: 2000 addresses from the same generator's first indices.
 python3 - "$T" <<'PY'
 import sys
@@ -37,7 +37,7 @@ with open(t + '/ips.txt', 'w') as f:
         f.write('%d.%d.%d.%d\n' % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255))
 PY
 start=$(date +%s.%N)
-while read -r ip; do mmdblookup --file "$T/cc.mmdb" --ip "$ip" country iso_code > /dev/null || true; done < "$T/ips.txt"
+while read -r ip; do mmdblookup --file "$T/cc.mmdb" --ip "$ip" country iso_code > /dev/null 2>&1 || true; done < "$T/ips.txt"
 end=$(date +%s.%N)
 mm=$(python3 -c "print('%.0f' % (2000 / ($end - $start)))")
 get() { grep "^$1 " "$T/out.txt" | cut -d' ' -f2; }

@@ -160,6 +160,10 @@ c2c_err c2c_mmdb_writer_finish(struct c2c_mmdb_writer *w, const char *database_t
 enum c2c_mmdb_conflict { C2C_MMDB_CONFLICT_ERROR = 0, C2C_MMDB_CONFLICT_FIRST = 1 };
 void c2c_mmdb_writer_set_conflict(struct c2c_mmdb_writer *w, enum c2c_mmdb_conflict policy);
 
+/* Force 24-, 28- or 32-bit search-tree records (0: the smallest that fits, the default); a
+ * size too small for the tree makes finish fail with C2C_ELIMIT. For tests of readers. */
+c2c_err c2c_mmdb_writer_set_record_size(struct c2c_mmdb_writer *w, unsigned bits);
+
 struct c2c_mmdb_writer_stats {
 	uint64_t networks;    /* accepted networks */
 	uint64_t duplicates;  /* identical repeats dropped */

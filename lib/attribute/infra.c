@@ -510,7 +510,7 @@ c2c__json_set_id(json_t *obj, const char *type, char *idbuf, size_t idlen)
 	if (rc != C2C_OK)
 		return rc;
 	(void)c2c_hex(d, 8, hex);
-	(void)snprintf(idbuf, idlen, "%s:%s", type, hex);
+	(void)snprintf(idbuf, idlen, "%s:%.16s", type, hex);
 	return c2c_json_set_str(obj, "id", idbuf);
 }
 
@@ -672,7 +672,7 @@ assess_role(const struct rolectx *rc, struct c2c__ep *e, size_t f0, size_t f1, j
 	const struct c2c_infra_opts *o = rc->o;
 	const struct c2c_refdata *ref = o->ref;
 	struct c2c_ref_match m;
-	char ipb[C2C_IP_STRLEN], pin[160], msg[512], ts[40];
+	char ipb[C2C_IP_STRLEN], pin[160], msg[1024], ts[40];
 	size_t n_fq_dns = 0;
 	(void)c2c_ip_format(&e->ip, ipb, sizeof(ipb));
 

@@ -111,9 +111,14 @@ count_mode(const struct c2c__mpair *p, size_t n, int mode, struct item *it, stru
 		it[i].v = p[i].h;
 	}
 	qsort(it, n, sizeof(*it), item_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || item_cmp(&it[i], &it[i - 1]) != 0)
-			row_find(rows, nr, it[i].key)->h[it[i].role]++;
+	for (size_t i = 0; i < n; i++) {
+		struct row *rw;
+		if (i > 0 && item_cmp(&it[i], &it[i - 1]) == 0)
+			continue;
+		rw = row_find(rows, nr, it[i].key); /* every key has a row from pass 1 */
+		if (rw != NULL)
+			rw->h[it[i].role]++;
+	}
 	/* Pass 3: distinct hosts per group over every role but sinkhole. */
 	m = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -125,9 +130,14 @@ count_mode(const struct c2c__mpair *p, size_t n, int mode, struct item *it, stru
 		m++;
 	}
 	qsort(it, m, sizeof(*it), item_cmp);
-	for (size_t i = 0; i < m; i++)
-		if (i == 0 || item_cmp(&it[i], &it[i - 1]) != 0)
-			row_find(rows, nr, it[i].key)->h_all++;
+	for (size_t i = 0; i < m; i++) {
+		struct row *rw;
+		if (i > 0 && item_cmp(&it[i], &it[i - 1]) == 0)
+			continue;
+		rw = row_find(rows, nr, it[i].key);
+		if (rw != NULL)
+			rw->h_all++;
+	}
 	for (size_t r = 0; r < nr; r++)
 		for (unsigned k = 0; k < C2C_ROLE__COUNT; k++)
 			if (k != C2C_ROLE_SINKHOLE)

@@ -31,7 +31,13 @@ struct geo_db {
 	char *path;
 	const char *dpath; /* the caller's path, named in diagnostics during open */
 	struct c2c_geo_db_info info;
+	/* IPv4 fast path: the record reached after the first 16 bits of an IPv4 address (from
+	 * the IPv4 start node), so a lookup walks at most 16 more nodes in the mapped tree.
+	 * Safe because verification proved every record of every node in range. */
+	uint32_t *v4jump;
 };
+
+#define V4_JUMP_BITS 16
 
 /* Decoded facts of one data record. */
 struct leaf {
@@ -230,6 +236,71 @@ leaf_load(struct c2c_geo *g, unsigned di, uint32_t off, const struct leaf **out)
 	}
 	*out = l;
 	return C2C_OK;
+}
+
+/* ---- reading the search tree (MaxMind-DB-spec.md "Search Tree Section") ------------------ */
+
+/* Record `side` of node `n`; only called with n < node_count of a verified database. */
+static inline uint32_t
+node_record(const MMDB_s *m, uint32_t n, unsigned side)
+{
+	const uint8_t *p;
+	switch (m->metadata.record_size) {
+	case 24:
+		p = m->file_content + (size_t)n * 6 + side * 3;
+		return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+	case 28:
+		p = m->file_content + (size_t)n * 7;
+		if (side == 0)
+			return (uint32_t)(p[3] & 0xf0) << 20 | (uint32_t)p[0] << 16 |
+			    (uint32_t)p[1] << 8 | p[2];
+		return (uint32_t)(p[3] & 0x0f) << 24 | (uint32_t)p[4] << 16 | (uint32_t)p[5] << 8 |
+		    p[6];
+	default:
+		p = m->file_content + (size_t)n * 8 + side * 4;
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	}
+}
+
+/* Fill db->v4jump: for every 16-bit prefix, the record reached from the IPv4 start node
+ * (a node, empty, or data when the network is shorter than /16). */
+static c2c_err
+build_v4jump(struct geo_db *db)
+{
+	const MMDB_s *m = &db->mmdb;
+	uint32_t nodes = m->metadata.node_count, start = 0;
+	uint32_t *t;
+	if (m->metadata.ip_version == 6) {
+		/* ::/96 is the IPv4 subtree: 96 left turns from the root. */
+		for (int d = 0; d < 96 && start < nodes; d++)
+			start = node_record(m, start, 0);
+	}
+	t = c2c_reallocarray(NULL, (size_t)1 << V4_JUMP_BITS, sizeof(*t));
+	if (t == NULL)
+		return C2C_ENOMEM;
+	for (uint32_t pfx = 0; pfx < (1u << V4_JUMP_BITS); pfx++) {
+		uint32_t r = start;
+		for (int d = 0; d < V4_JUMP_BITS && r < nodes; d++)
+			r = node_record(m, r, (pfx >> (V4_JUMP_BITS - 1 - d)) & 1u);
+		t[pfx] = r;
+	}
+	db->v4jump = t;
+	return C2C_OK;
+}
+
+/* Data-section offset for an IPv4 address, or false when the address has no record. */
+static inline bool
+walk_v4(const struct geo_db *db, uint32_t a, uint32_t *off)
+{
+	const MMDB_s *m = &db->mmdb;
+	uint32_t nodes = m->metadata.node_count;
+	uint32_t r = db->v4jump[a >> (32 - V4_JUMP_BITS)];
+	for (int d = V4_JUMP_BITS; d < 32 && r < nodes; d++)
+		r = node_record(m, r, (a >> (31 - d)) & 1u);
+	if (r <= nodes)
+		return false; /* empty (or still a node after 32 bits: no data) */
+	*off = r - nodes - 16;
+	return true;
 }
 
 /* ---- open and verify --------------------------------------------------------------------- */
@@ -493,6 +564,7 @@ c2c_geo_free(struct c2c_geo *g)
 		if (g->db[i].open)
 			MMDB_close(&g->db[i].mmdb);
 		c2c_free(g->db[i].path);
+		c2c_free(g->db[i].v4jump);
 	}
 	for (size_t i = 0; i < g->leaf_cap; i++)
 		if (g->leaves[i].used && g->leaves[i].org != empty_str)
@@ -585,6 +657,12 @@ c2c_geo_open_db(struct c2c_geo *g, const char *path, unsigned use,
 		goto fail;
 	}
 	db->info.use = use & (db->info.provides | C2C_GEO_ANY);
+	rc = build_v4jump(db);
+	if (rc != C2C_OK) {
+		g->n_db--;
+		leaf_drop_db(g, di);
+		goto fail;
+	}
 	/* A new database can change answers: start the address cache afresh. */
 	if (g->cache != NULL)
 		memset(g->cache, 0, (size_t)(g->cache_mask + 1) * sizeof(*g->cache));
@@ -593,6 +671,7 @@ fail:
 	if (db->open)
 		MMDB_close(&db->mmdb);
 	c2c_free(db->path);
+	c2c_free(db->v4jump);
 	memset(db, 0, sizeof(*db));
 	return rc;
 }
@@ -668,7 +747,8 @@ resolve(struct c2c_geo *g, const struct c2c_ip *ip, struct c2c_geo_result *out)
 	result_clear(out);
 	if (ip->family != 4 && ip->family != 6)
 		return C2C_OK;
-	to_sockaddr(ip, &ss);
+	if (ip->family == 6)
+		to_sockaddr(ip, &ss);
 	for (unsigned i = 0; i < g->n_db; i++) {
 		struct geo_db *db = &g->db[i];
 		bool want_cc = (db->info.use & C2C_GEO_COUNTRY) && out->country_db < 0;
@@ -677,12 +757,19 @@ resolve(struct c2c_geo *g, const struct c2c_ip *ip, struct c2c_geo_result *out)
 		const struct leaf *l;
 		int err = 0;
 		c2c_err rc;
+		uint32_t off;
 		if (!want_cc && !want_asn)
 			continue;
-		r = MMDB_lookup_sockaddr(&db->mmdb, (const struct sockaddr *)&ss, &err);
-		if (err != MMDB_SUCCESS || !r.found_entry)
-			continue; /* e.g. an IPv6 address in an IPv4-only database */
-		rc = leaf_load(g, i, r.entry.offset, &l);
+		if (ip->family == 4) {
+			if (!walk_v4(db, c2c_ip_v4(ip), &off))
+				continue;
+		} else {
+			r = MMDB_lookup_sockaddr(&db->mmdb, (const struct sockaddr *)&ss, &err);
+			if (err != MMDB_SUCCESS || !r.found_entry)
+				continue; /* e.g. an IPv6 address in an IPv4-only database */
+			off = r.entry.offset;
+		}
+		rc = leaf_load(g, i, off, &l);
 		if (rc != C2C_OK)
 			return rc;
 		if (want_cc && l->cc[0] != '\0') {

@@ -51,6 +51,7 @@ struct c2c_mmdb_writer {
 	char **srcs;
 	size_t n_srcs, cap_srcs;
 	enum c2c_mmdb_conflict conflict;
+	unsigned force_rsize;
 	struct c2c_mmdb_writer_stats st;
 };
 
@@ -91,6 +92,15 @@ void
 c2c_mmdb_writer_set_conflict(struct c2c_mmdb_writer *w, enum c2c_mmdb_conflict policy)
 {
 	w->conflict = policy;
+}
+
+c2c_err
+c2c_mmdb_writer_set_record_size(struct c2c_mmdb_writer *w, unsigned bits)
+{
+	if (bits != 0 && bits != 24 && bits != 28 && bits != 32)
+		return C2C_EINVAL;
+	w->force_rsize = bits;
+	return C2C_OK;
 }
 
 void
@@ -1000,6 +1010,13 @@ c2c_mmdb_writer_finish(struct c2c_mmdb_writer *w, const char *database_type,
 		goto out;
 	maxrec = (uint64_t)nn + 16 + data.len;
 	rsize = maxrec < (1u << 24) ? 24 : maxrec < (1u << 28) ? 28 : 32;
+	if (w->force_rsize != 0) {
+		if (w->force_rsize < rsize) {
+			rc = C2C_ELIMIT;
+			goto out;
+		}
+		rsize = w->force_rsize;
+	}
 	if (maxrec > UINT32_MAX) {
 		rc = C2C_ELIMIT;
 		goto out;

@@ -94,7 +94,7 @@ static c2c_err
 write_row(struct c2c_buf *b, const struct ev_row *r, const json_t *infra,
     const struct c2c_infra_opts *o)
 {
-	char ts[40], host[C2C_IP_STRLEN], peer[C2C_IP_STRLEN], port[8], sasn[24] = "", dasn[24] = "",
+	char ts[40], host[C2C_IP_STRLEN], peer[C2C_IP_STRLEN], port[16], sasn[24] = "", dasn[24] = "",
 	    scc[3] = "", tag[160];
 	const char *dcc = "", *dhost = "", *role = NULL;
 	const json_t *io = NULL;

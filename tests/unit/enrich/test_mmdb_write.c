@@ -137,4 +137,68 @@ conflicts(void)
 	c2c_buf_fini(&a);
 }
 
-TEST_MAIN(same_bytes_any_order, read_back, bad_rows, conflicts)
+/* The same networks in 24-, 28- and 32-bit trees answer alike, through our IPv4 fast path,
+ * through libmaxminddb alone, and for IPv6. */
+static void
+record_sizes_agree(void)
+{
+	static const char *const csv = "1.0.0.0/8,AU,13335,One\n1.2.3.0/24,CN,4134,Two\n"
+				       "1.2.3.128/25,JP,2497,Three\n200.0.0.0/5,BR,28573,Four\n"
+				       "2001:db8::/32,DE,3320,Five\n2001:db8:8000::/33,FR,3215,Six\n";
+	static const unsigned sizes[] = { 24, 28, 32 };
+	char got[3][64][8];
+	uint64_t x = 0x243F6A8885A308D3ULL;
+	for (int s = 0; s < 3; s++) {
+		struct c2c_mmdb_writer *w;
+		struct c2c_buf a;
+		struct c2c_diag diag = { 0 };
+		struct c2c_geo *g;
+		char path[1024];
+		ASSERT_OK(c2c_mmdb_writer_new(C2C_MMDB_BOTH, &w));
+		ASSERT_OK(c2c_mmdb_writer_set_record_size(w, sizes[s]));
+		ASSERT_OK(c2c_mmdb_writer_add_csv_buf(w, csv, strlen(csv), "t", &diag));
+		c2c_buf_init(&a, 1 << 20);
+		ASSERT_OK(c2c_mmdb_writer_finish(w, "T", 1, "d", &a, &diag));
+		(void)snprintf(path, sizeof(path), "%s/r%u.mmdb", test_tmpdir(), sizes[s]);
+		ASSERT_OK(c2c_file_write_atomic(path, a.data, a.len, &diag));
+		c2c_buf_fini(&a);
+		c2c_mmdb_writer_free(w);
+		ASSERT_OK(c2c_geo_new(&g));
+		ASSERT_OK(c2c_geo_open_db(g, path, C2C_GEO_COUNTRY | C2C_GEO_ASN, NULL, &diag));
+		ASSERT_EQ(c2c_geo_db_get(g, 0)->record_size, sizes[s]);
+		x = 0x243F6A8885A308D3ULL;
+		for (int i = 0; i < 64; i++) {
+			struct c2c_geo_result r, u;
+			struct c2c_ip ip;
+			uint8_t b[16];
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (i % 4 == 3) {
+				memset(b, 0, sizeof(b));
+				b[0] = 0x20, b[1] = 0x01, b[2] = 0x0d, b[3] = 0xb8;
+				memcpy(b + 4, &x, 8);
+				c2c_ip_from_v6_bytes(&ip, b);
+			} else {
+				/* Around the networks above, so most addresses hit one. */
+				uint32_t v = i % 2 ? (uint32_t)(0x01020300u | (x & 0xff))
+						   : (uint32_t)(x >> 32);
+				c2c_ip_from_v4(&ip, v);
+			}
+			ASSERT_OK(c2c_geo_lookup(g, &ip, &r));
+			ASSERT_OK(c2c_geo_lookup_uncached(g, &ip, &u));
+			ASSERT_STR_EQ(r.country, u.country);
+			ASSERT_EQ(r.asn, u.asn);
+			(void)snprintf(got[s][i], sizeof(got[s][i]), "%s", r.country);
+			if (s > 0)
+				ASSERT_STR_EQ(got[s][i], got[0][i]);
+		}
+		c2c_geo_free(g);
+	}
+	{
+		struct c2c_mmdb_writer *w;
+		ASSERT_OK(c2c_mmdb_writer_new(C2C_MMDB_COUNTRY, &w));
+		ASSERT_ERR(c2c_mmdb_writer_set_record_size(w, 30), C2C_EINVAL);
+		c2c_mmdb_writer_free(w);
+	}
+}
+
+TEST_MAIN(same_bytes_any_order, read_back, bad_rows, conflicts, record_sizes_agree)
