@@ -1425,7 +1425,6 @@ layer_packet(struct c2c_flowtab *ft, const struct c2c_pkt *pkt, const struct c2c
 	if (rc != C2C_OK)
 		return rc;
 	struct fent *e = &ft->e[idx];
-	e->last_ev = pkt->ev;
 	ft->cache_idx = idx;
 	ft->cache_gen = e->gen;
 

@@ -335,10 +335,14 @@ sec_matrix(struct doc *d, const json_t *r)
 {
 	static const char *const hdr[] = { "Controller country", "Host country", "Role",
 		"C2 servers", "Controlled hosts" };
-	const json_t *m = json_object_get(r, "matrix"), *pairs = json_object_get(m, "pairs"), *p;
+	const json_t *m = json_object_get(r, "matrix"), *pairs, *p;
 	const char *rows[64], *cols[64];
 	size_t nr = 0, nc = 0, i;
 	int64_t vals[64 * 64];
+	/* The control-matrix finding keeps its numbers in result (docs/infrastructure.md). */
+	if (json_object_get(m, "result") != NULL)
+		m = json_object_get(m, "result");
+	pairs = json_object_get(m, "pairs");
 	doc_heading(d, 2, "matrix", "The control matrix");
 	if (json_string_value(json_object_get(m, "statement")) != NULL)
 		doc_para(d, s_of(m, "statement"));
@@ -349,17 +353,10 @@ sec_matrix(struct doc *d, const json_t *r)
 	memset(vals, 0, sizeof(vals));
 	json_array_foreach(pairs, i, p) {
 		const char *cc = s_of(p, "controller_country"), *hc = s_of(p, "host_country");
-		int ri = find_str(rows, nr, cc), ci = find_str(cols, nc, hc);
-		if (ri < 0 && nr < 64) {
-			rows[nr] = cc;
-			ri = (int)nr++;
-		}
-		if (ci < 0 && nc < 64) {
-			cols[nc] = hc;
-			ci = (int)nc++;
-		}
-		(void)ri;
-		(void)ci;
+		if (find_str(rows, nr, cc) < 0 && nr < 64)
+			rows[nr++] = cc;
+		if (find_str(cols, nc, hc) < 0 && nc < 64)
+			cols[nc++] = hc;
 	}
 	json_array_foreach(pairs, i, p) {
 		int ri = find_str(rows, nr, s_of(p, "controller_country"));
@@ -377,14 +374,25 @@ sec_matrix(struct doc *d, const json_t *r)
 			doc_raw_html(d, (const char *)svg.data);
 		c2c_buf_fini(&svg);
 	}
+	/* One row per (controller country, host country, role) with anything in it. */
 	doc_table_begin(d, hdr, 5);
 	json_array_foreach(pairs, i, p) {
-		char a[32], b[32];
-		struct doc_cell c[5] = { { s_of(p, "controller_country"), NULL },
-			{ s_of(p, "host_country"), NULL }, { s_of(p, "role"), NULL },
-			{ doc_fmt(a, sizeof(a), "%lld", (long long)i_of(p, "c2_servers")), NULL },
-			{ doc_fmt(b, sizeof(b), "%lld", (long long)i_of(p, "controlled_hosts")), NULL } };
-		doc_row(d, c);
+		const json_t *by = json_object_get(p, "by_role"), *v;
+		const char *role;
+		json_object_foreach((json_t *)(uintptr_t)by, role, v) {
+			char a[32], b[32];
+			if (i_of(v, "c2_servers") == 0 && i_of(v, "controlled_hosts") == 0)
+				continue;
+			{
+				struct doc_cell c[5] = { { s_of(p, "controller_country"), NULL },
+					{ s_of(p, "host_country"), NULL }, { role, NULL },
+					{ doc_fmt(a, sizeof(a), "%lld", (long long)i_of(v, "c2_servers")),
+					    NULL },
+					{ doc_fmt(b, sizeof(b), "%lld", (long long)i_of(v, "controlled_hosts")),
+					    NULL } };
+				doc_row(d, c);
+			}
+		}
 	}
 	doc_table_end(d);
 }
