@@ -150,7 +150,7 @@ pcap_records(void)
 	round_trip(path, b, len);
 }
 
-static void
+static void __attribute__((unused))
 zeek_records(void)
 {
 	char path[4096];
@@ -177,5 +177,4 @@ misuse_rejected(void)
  * header lines yields no flow, so `verify` cannot yet re-check claims citing Zeek lines (they
  * fail at record-parse). Left out of the run until c2c_ingest_record is fixed; tracked in the
  * notes of issue 7. */
-static void zeek_records(void) __attribute__((unused));
 TEST_MAIN(pcap_records, misuse_rejected)
