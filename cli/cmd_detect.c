@@ -116,6 +116,9 @@ run(int argc, char **argv)
 	}
 	c2c_detect_sink(det, &sink);
 	c2c_ingest_opts_default(&io);
+	/* Captures taken on a sending host carry offloaded (wrong) transport checksums; for C2
+	 * detection a packet still shows who talked to whom (`c2chain flows` keeps Zeek's rule). */
+	io.ignore_checksums = true;
 	for (int i = optind; i < argc; i++) {
 		struct c2c_input_info info;
 		uint32_t idx = (uint32_t)(i - optind);

@@ -329,6 +329,9 @@ ingest_all(struct run *r, const struct c2c_sink *sink, const struct c2c_scan_opt
 	struct c2c_ingest_opts io;
 	c2c_err rc = C2C_OK;
 	c2c_ingest_opts_default(&io);
+	/* Offloaded (wrong) checksums are common in captures taken on a sending host; a packet
+	 * still shows who talked to whom, and verify re-parses records the same way. */
+	io.ignore_checksums = true;
 	for (size_t i = 0; i < r->n_files && rc == C2C_OK; i++) {
 		struct prog_ctx pc = { r, (uint32_t)i, o };
 		if (o != NULL && o->progress != NULL) {
@@ -684,23 +687,25 @@ series_json(struct run *r, const json_t *det_findings, json_t **out)
 		t = c2c_calloc(n, sizeof(*t));
 		if (t == NULL)
 			return C2C_ENOMEM;
-		for (size_t k = 0; k < n && complete; k++) {
+		/* A connection is cited by its first and its last record; the start times come from
+		 * the first records (the map holds flows by their first record). */
+		size_t m = 0;
+		for (size_t k = 0; k < n; k++) {
 			struct tsent key = { refs[k].input, refs[k].rec, refs[k].off, 0 };
 			const struct tsent *hit = bsearch(&key, r->ts->v, r->ts->n, sizeof(key),
 			    tsent_cmp);
-			if (hit == NULL)
-				complete = false;
-			else
-				t[k] = hit->ts;
+			if (hit != NULL)
+				t[m++] = hit->ts;
 		}
+		complete = m >= 3 && !r->ts->full;
 		if (complete) {
 			json_t *offs = json_array();
 			c2c_time t0 = INT64_MAX;
-			for (size_t k = 0; k < n; k++)
+			for (size_t k = 0; k < m; k++)
 				if (t[k] < t0)
 					t0 = t[k];
 			/* connections in time order */
-			for (size_t a = 1; a < n; a++) {
+			for (size_t a = 1; a < m; a++) {
 				c2c_time x = t[a];
 				size_t b = a;
 				while (b > 0 && t[b - 1] > x) {
@@ -709,7 +714,7 @@ series_json(struct run *r, const json_t *det_findings, json_t **out)
 				}
 				t[b] = x;
 			}
-			for (size_t k = 0; offs != NULL && k < n && k < 20000; k++)
+			for (size_t k = 0; offs != NULL && k < m && k < 20000; k++)
 				(void)json_array_append_new(offs, json_integer(t[k] - t0));
 			rc = c2c_json_append_new(arr, json_pack("{s:O,s:I,s:o}", "finding",
 			    json_object_get(f, "id"), "t0_us", (json_int_t)t0, "offsets_us", offs));
