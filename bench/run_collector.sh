@@ -41,18 +41,24 @@ start_c2c() { # dir
 	C2C=$!
 	sleep 0.5
 }
-stop_c2c() { # dir -> prints records
+# CPU seconds (user + system, all threads) a running process has used so far.
+cpu_pid() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+stop_c2c() { # dir -> GOT (records decoded), CPU (collector CPU seconds)
+	CPU=$(cpu_pid $C2C)
 	kill -INT $C2C; wait $C2C || true
-	sed -n 's/.*[^_]records=\([0-9]*\).*/\1/p' "$1.out" | tail -1
+	GOT=$(sed -n 's/.*[^_]records=\([0-9]*\).*/\1/p' "$1.out" | tail -1)
 }
 start_nfc() { # dir [bufopt]
 	nfcapd -w "$1" -p $PB -b 127.0.0.1 -t 3600 ${2:-} > "$1.log" 2>&1 &
 	NFC=$!
 	sleep 0.5
 }
-stop_nfc() { # dir -> prints flows
+stop_nfc() { # dir -> GOT (flows, nfcapd's own count at exit; nfdump -I agrees), CPU
+	CPU=$(cpu_pid $NFC)
 	kill -TERM $NFC; wait $NFC || true
-	nfdump -R "$1" -I 2> /dev/null | sed -n 's/^Flows: *\([0-9]*\).*/\1/p' | head -1
+	GOT=$(sed -n "s/.*Flows: *\([0-9]*\),.*/\1/p" "$1.log" | tail -1)
 }
 median3() { sort -g | sed -n 2p; }
 cpu_of() { # command... -> user+sys seconds
@@ -66,11 +72,11 @@ mkdir -p "$OUT/dec_c2c" "$OUT/dec_nfc"
 start_c2c "$OUT/dec_c2c"
 "$NFSEND" send 127.0.0.1 $PA $ND 20000 "$OUT/stream.nf9" > "$OUT/send_dec_c2c.txt"
 sleep 1
-REC_C2C=$(stop_c2c "$OUT/dec_c2c")
+stop_c2c "$OUT/dec_c2c"; REC_C2C=$GOT; RX_C2C=$CPU
 start_nfc "$OUT/dec_nfc" "-B 134217728"
 "$NFSEND" send 127.0.0.1 $PB $ND 20000 > "$OUT/send_dec_nfc.txt"
 sleep 1
-REC_NFC=$(stop_nfc "$OUT/dec_nfc")
+stop_nfc "$OUT/dec_nfc"; REC_NFC=$GOT; RX_NFC=$CPU
 SENT_DEC=$((ND * 30))
 EV=$(ls "$OUT"/dec_c2c/c2c-*.c2ce)
 NFFILE=$(ls "$OUT"/dec_nfc/nfcapd.* | grep -v current | head -1)
@@ -94,11 +100,11 @@ for r in $RATES; do
 		if [ $who = c2c ]; then
 			start_c2c "$d"
 			"$NFSEND" send 127.0.0.1 $PA $N $r > "$d.send"
-			sleep 1; got=$(stop_c2c "$d")
+			sleep 1; stop_c2c "$d"; got=$GOT
 		else
 			start_nfc "$d" "$([ $who = nfcB ] && echo -B 134217728 || true)"
 			"$NFSEND" send 127.0.0.1 $PB $N $r > "$d.send"
-			sleep 1; got=$(stop_nfc "$d")
+			sleep 1; stop_nfc "$d"; got=$GOT
 		fi
 		offered=$(sed -n 's/.*offered_rps=\([0-9]*\).*/\1/p' "$d.send")
 		LOSS[$who,$r]="${got:-0} ${offered}"
@@ -112,28 +118,32 @@ for dly in 10 0; do
 	start_c2c "$d"
 	t0=$(date +%s.%N); nfreplay -r "$NFFILE" -H 127.0.0.1 -p $PA -v 9 -d $dly > /dev/null 2>&1
 	t1=$(date +%s.%N); sleep 1
-	REPLAY[c2c,$dly]="$(stop_c2c "$d") $(echo "$t1 - $t0" | bc)"
+	stop_c2c "$d"; REPLAY[c2c,$dly]="${GOT:-0} $(echo "$t1 - $t0" | bc)"
 	d="$OUT/replay_nfc_$dly"; mkdir -p "$d"
 	start_nfc "$d" "-B 134217728"
 	t0=$(date +%s.%N); nfreplay -r "$NFFILE" -H 127.0.0.1 -p $PB -v 9 -d $dly > /dev/null 2>&1
 	t1=$(date +%s.%N); sleep 1
-	REPLAY[nfc,$dly]="$(stop_nfc "$d") $(echo "$t1 - $t0" | bc)"
+	stop_nfc "$d"; REPLAY[nfc,$dly]="${GOT:-0} $(echo "$t1 - $t0" | bc)"
 done
 
 # ---- report ---------------------------------------------------------------------------------
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", b ? 100 * a / b : 0 }'; }
-rate() { awk -v n="$1" -v c="$2" 'BEGIN { printf "%.2f M", c > 0 ? n / c / 1e6 : 0 }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (b ? 100 * a / b : 0) }'; }
+rate() { awk -v n="$1" -v c="$2" 'BEGIN { printf "%.2f M", ((c > 0) ? n / c / 1e6 : 0) }'; }
 {
 	echo "### Collector benchmark ($(date -u +%Y-%m-%d), $(nproc) vCPU, shared machine)"
 	echo
 	echo "Decode throughput: $SENT_DEC NetFlow v9 records sent at 20k datagrams/s; received by"
 	echo "c2chain collect: $REC_C2C records, by nfcapd: $REC_NFC flows. CPU = user + system, median of 3."
 	echo
-	echo "| Decoder | Input | Flows | CPU s | Records per CPU second |"
+	echo "| Decoder | Input | Records | CPU s | Records per CPU second |"
 	echo "|---|---|---|---|---|"
-	echo "| c2chain (c2c_ingest_file, no hashing) | evidence file (raw datagrams) | $DEC_FLOWS | $CE | $(rate "$DEC_FLOWS" "$CE") |"
-	echo "| c2chain (c2c_ingest_file, no hashing) | raw NetFlow v9 stream | $SENT_DEC | $CR | $(rate "$SENT_DEC" "$CR") |"
-	echo "| nfdump -r -o null | nfcapd file | $REC_NFC | $CN | $(rate "$REC_NFC" "$CN") |"
+	echo "| c2chain (c2c_ingest_file, no hashing) | its evidence file (raw v9 datagrams) | $DEC_FLOWS | $CE | $(rate "$DEC_FLOWS" "$CE") |"
+	echo "| c2chain (c2c_ingest_file, no hashing) | raw NetFlow v9 stream file | $SENT_DEC | $CR | $(rate "$SENT_DEC" "$CR") |"
+	echo "| nfdump -r -o null (reads nfcapd's binary records, no v9 decoding) | nfcapd file | $REC_NFC | $CN | $(rate "$REC_NFC" "$CN") |"
+	echo "| c2chain collect while receiving (recv + decode + write) | UDP | $REC_C2C | $RX_C2C | $(rate "$REC_C2C" "$RX_C2C") |"
+	echo "| nfcapd while receiving (recv + decode + write) | UDP | $REC_NFC | $RX_NFC | $(rate "$REC_NFC" "$RX_NFC") |"
+	echo "| pipeline c2chain: collect + decode evidence | | $DEC_FLOWS | $(echo "$RX_C2C + $CE" | bc) | $(rate "$DEC_FLOWS" "$(echo "$RX_C2C + $CE" | bc)") |"
+	echo "| pipeline nfdump: nfcapd + nfdump -r | | $REC_NFC | $(echo "$RX_NFC + $CN" | bc) | $(rate "$REC_NFC" "$(echo "$RX_NFC + $CN" | bc)") |"
 	echo
 	echo "Loss versus offered rate: $N datagrams ($((N * 30)) records) per run, loopback."
 	echo
