@@ -1444,6 +1444,13 @@ struct mcell {
 };
 
 static int
+u64_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+static int
 mcell_cmp(const void *x, const void *y)
 {
 	const struct mcell *a = x, *b = y;
@@ -1495,58 +1502,26 @@ truth_matrix(struct gen *g)
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		uint64_t hosts = 0, servers = 0;
-		/* within the group, count distinct servers and distinct hosts */
+		uint64_t *h;
 		while (j < n && strcmp(v[j].cc, v[i].cc) == 0 && strcmp(v[j].hc, v[i].hc) == 0 &&
 		    strcmp(v[j].role, v[i].role) == 0)
 			j++;
+		/* Cells are sorted by server within the group: distinct servers are changes of c2;
+		 * a host may use several servers, so hosts are sorted apart and de-duplicated. */
+		h = c2c_calloc(j - i, sizeof(*h));
+		if (h == NULL) {
+			c2c_free(v);
+			json_decref(pairs);
+			return NULL;
+		}
 		for (size_t k = i; k < j; k++) {
-			bool new_srv = true, new_host = true;
-			for (size_t q = i; q < k; q++) {
-				if (v[q].c2 == v[k].c2)
-					new_srv = false;
-				if (v[q].host == v[k].host)
-					new_host = false;
-			}
-			servers += new_srv;
-			hosts += new_host;
-			if (j - i > 4096)
-				break; /* bounded work; exact counts for large groups below */
+			servers += k == i || v[k].c2 != v[k - 1].c2;
+			h[k - i] = v[k].host;
 		}
-		if (j - i > 4096) {
-			/* Large groups: hosts are distinct per family, servers few; count exactly by
-			 * sorting copies of the two keys. */
-			uint64_t *h = c2c_calloc(j - i, sizeof(*h));
-			uint32_t *s = c2c_calloc(j - i, sizeof(*s));
-			hosts = servers = 0;
-			if (h != NULL && s != NULL) {
-				for (size_t k = i; k < j; k++) {
-					h[k - i] = v[k].host;
-					s[k - i] = v[k].c2;
-				}
-				for (size_t k = 0; k < j - i; k++) {
-					bool dup_h = false, dup_s = false;
-					for (size_t q = 0; q < k && !dup_s; q++)
-						dup_s = s[q] == s[k];
-					servers += !dup_s;
-					(void)dup_h;
-				}
-				/* hosts: the cells are sorted by host within (cc, hc, role, c2); dedupe
-				 * across servers with a sort. */
-				for (size_t a = 1; a < j - i; a++) {
-					uint64_t x = h[a];
-					size_t b = a;
-					while (b > 0 && h[b - 1] > x) {
-						h[b] = h[b - 1];
-						b--;
-					}
-					h[b] = x;
-				}
-				for (size_t k = 0; k < j - i; k++)
-					hosts += k == 0 || h[k] != h[k - 1];
-			}
-			c2c_free(h);
-			c2c_free(s);
-		}
+		qsort(h, j - i, sizeof(*h), u64_cmp);
+		for (size_t k = 0; k < j - i; k++)
+			hosts += k == 0 || h[k] != h[k - 1];
+		c2c_free(h);
 		(void)json_array_append_new(pairs, json_pack("{s:s,s:s,s:s,s:I,s:I}",
 		    "controller_country", v[i].cc, "host_country", v[i].hc, "role", v[i].role,
 		    "c2_servers", (json_int_t)servers, "controlled_hosts", (json_int_t)hosts));
