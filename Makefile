@@ -2,7 +2,8 @@
 # machine: they install what is missing with apt-get, configure, build, then run.
 #
 #   make demo    build (release) and run the demo: generate a case, scan, report, verify
-#   make test    build with ASan+UBSan (-Werror) and run the whole suite (ctest)
+#   make test    the demo (release build, -Werror), then build with ASan+UBSan (-Werror) and
+#                run the whole suite (ctest)
 #   make build   release build only, in build/
 #   make bench   run the benchmarks in bench/ (needs the peers: nfdump, softflowd, ...)
 #   make fuzz    build the libFuzzer targets with clang in build-fuzz/
@@ -57,7 +58,7 @@ build-asan: test-deps
 demo: build
 	$(BUILD)/c2chain demo
 
-test: build-asan
+test: demo build-asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) -L 'unit|torture|golden|fuzz-replay|conformance'

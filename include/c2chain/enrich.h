@@ -17,6 +17,7 @@
 
 #include "c2chain/core.h"
 #include "c2chain/json.h"
+#include "c2chain/types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -201,7 +202,7 @@ struct c2c_ref_list_info {
 /* What matched. */
 struct c2c_ref_match {
 	unsigned list;            /* index of the list (c2c_refdata_list_get) */
-	char entry[C2C_IP_STRLEN + 64]; /* the matching entry as written ("104.244.12.0/22", "AS7922") */
+	char entry[C2C_NAME_MAX]; /* the matching entry as written ("104.244.12.0/22", "AS7922", a name) */
 	c2c_time observed;        /* Tor: the ExitAddress time that matched; else 0 */
 };
 

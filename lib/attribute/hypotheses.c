@@ -723,7 +723,8 @@ cand_for_label(struct ctx *c, const char *label, const char *via, bool add, int 
 				return c2c_diag_set(c->diag, C2C_ELIMIT, "assessment", 0,
 				    "more than %d candidate intrusion sets", C2C__MAX_CAND);
 			found = m->n_cand++;
-			(void)snprintf(m->cand[found].key, sizeof(m->cand[found].key), "%s", keys[i]);
+			_Static_assert(sizeof(m->cand[0].key) == sizeof(keys[0]), "key sizes");
+			memcpy(m->cand[found].key, keys[i], sizeof(keys[i]));
 			(void)snprintf(m->cand[found].name, sizeof(m->cand[found].name), "%s",
 			    names[i]);
 			m->cand[found].actor = acts[i];

@@ -472,7 +472,9 @@ static char *
 case_file(const char *rel)
 {
 	static char p[4200];
-	(void)snprintf(p, sizeof(p), "%s/%s", g_dir, rel);
+	int n = snprintf(p, sizeof(p), "%s/%s", g_dir, rel);
+
+	ASSERT(n > 0 && (size_t)n < sizeof(p));
 	return p;
 }
 
@@ -679,7 +681,8 @@ truncated_case(void)
 	const struct vrec *r;
 
 	/* No checkpoint at all. */
-	(void)snprintf(save, sizeof(save), "%s.save", case_file("checkpoint.note"));
+	ASSERT(snprintf(save, sizeof(save), "%s.save", case_file("checkpoint.note")) <
+	    (int)sizeof(save));
 	ASSERT(rename(case_file("checkpoint.note"), save) == 0);
 	ASSERT_ERR(run_verify(g_dir, NULL, &l, &sum), C2C_EVERIFY);
 	ASSERT(!sum.signature_ok && l.n == 1 && strcmp(l.r[0].step, "signature") == 0);
