@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,13 +12,35 @@
 
 #include "c2chain/core.h"
 
+/* OpenSSL 3 looks an algorithm up in its provider store under a read-write lock on every
+ * EVP_DigestInit with the legacy EVP_sha256() handle; fetching once keeps the many small
+ * digests (Merkle leaves, record fingerprints) off that lock. The fetched handles live for the
+ * life of the process. */
+static pthread_once_t g_md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *g_sha256, *g_sha1, *g_md5;
+
+static void
+fetch_digests(void)
+{
+	g_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+	g_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	g_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+}
+
+static const EVP_MD *
+md_sha256(void)
+{
+	(void)pthread_once(&g_md_once, fetch_digests);
+	return g_sha256 != NULL ? g_sha256 : EVP_sha256();
+}
+
 c2c_err
 c2c_sha256_init(struct c2c_sha256 *h)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (ctx == NULL)
 		return C2C_ENOMEM;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	if (EVP_DigestInit_ex(ctx, md_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		return C2C_ECRYPTO;
 	}
@@ -62,19 +85,21 @@ one_shot(const EVP_MD *md, const void *p, size_t len, uint8_t *out)
 void
 c2c_sha256(const void *p, size_t len, uint8_t out[32])
 {
-	one_shot(EVP_sha256(), p, len, out);
+	one_shot(md_sha256(), p, len, out);
 }
 
 void
 c2c_sha1(const void *p, size_t len, uint8_t out[20])
 {
-	one_shot(EVP_sha1(), p, len, out);
+	(void)pthread_once(&g_md_once, fetch_digests);
+	one_shot(g_sha1 != NULL ? g_sha1 : EVP_sha1(), p, len, out);
 }
 
 void
 c2c_md5(const void *p, size_t len, uint8_t out[16])
 {
-	one_shot(EVP_md5(), p, len, out);
+	(void)pthread_once(&g_md_once, fetch_digests);
+	one_shot(g_md5 != NULL ? g_md5 : EVP_md5(), p, len, out);
 }
 
 c2c_err

@@ -1,6 +1,6 @@
 /*
  * The synthetic-internet generator (gen.h). A discrete-event loop pops the earliest activity
- * from a binary heap of sources (per-host web browsing, NTP, update checks; per-victim C2
+ * from a calendar queue of sources (per-host web browsing, NTP, update checks; per-victim C2
  * check-ins, long sessions and DNS tunnels; an inbound scanner), builds that activity's packets
  * (Ethernet/IPv4/TCP or UDP with real DNS, TLS ClientHello/ServerHello/Certificate and HTTP
  * payloads), and writes them as pcap while summarising each connection into Zeek conn/dns/ssl/
@@ -19,6 +19,7 @@
 
 #define MAX_SEG 1460
 #define MAX_PKTS 256
+#define FAKE_CERT_LEN 420
 
 /* ---- the world ------------------------------------------------------------------------- */
 
@@ -95,6 +96,12 @@ struct gen {
 	unsigned n_fam;
 	c2c_time end;
 	c2c_err err;
+	/* Certificates by subject name: building one costs fourteen SHA-256 runs, and a few names
+	 * (the CDN, the update server, each C2 family) recur in every TLS connection. */
+	struct cert_slot {
+		char name[64];
+		uint8_t der[FAKE_CERT_LEN], fp[32];
+	} certs[16], cert_scratch;
 };
 
 static c2c_err
@@ -230,6 +237,10 @@ write_frame(struct gen *g, const struct conn *c, const struct pkt *pk)
 	uint8_t *ip = f + 14, *th = ip + 20;
 	uint32_t s;
 
+	if (g->pcap.fp == NULL) {
+		g->st->packets++; /* no pcap view asked for: the packet only counts */
+		return;
+	}
 	for (int i = 0; i < 6; i++) {
 		f[i] = (uint8_t)(dmac >> (40 - 8 * i));
 		f[6 + i] = (uint8_t)(smac >> (40 - 8 * i));
@@ -460,12 +471,14 @@ write_conn_line(struct gen *g, const struct conn *c, c2c_time ts, c2c_time last,
     uint64_t oip, uint64_t ob, uint64_t rp, uint64_t rip, uint64_t rb, bool local_orig)
 {
 	char a[16], b[16], t[32], d[32];
-	ipstr(c->cli, a);
-	ipstr(c->srv, b);
-	tsstr(ts, t);
-	(void)snprintf(d, sizeof(d), "%lld.%06lld", (long long)((last - ts) / C2C_USEC),
-	    (long long)((last - ts) % C2C_USEC));
 	g->st->connections++;
+	if (g->conn.fp != NULL || g->connj.fp != NULL) {
+		ipstr(c->cli, a);
+		ipstr(c->srv, b);
+		tsstr(ts, t);
+		(void)snprintf(d, sizeof(d), "%lld.%06lld", (long long)((last - ts) / C2C_USEC),
+		    (long long)((last - ts) % C2C_USEC));
+	}
 	if (g->conn.fp != NULL)
 		fprintf(g->conn.fp,
 		    "%s\t%s\t%s\t%u\t%s\t%u\t%s\t%s\t%s\t%llu\t%llu\t%s\t%s\t%s\t0\t%s\t%llu\t"
@@ -663,11 +676,11 @@ client_hello(struct gen *g, uint8_t *out, const char *sni)
 }
 
 /* A certificate-shaped DER blob whose bytes, and so SHA-256, depend only on `name`. */
-static size_t
+static void
 fake_cert(uint8_t *out, const char *name)
 {
 	uint8_t d[32];
-	size_t len = 420;
+	size_t len = FAKE_CERT_LEN;
 	out[0] = 0x30;
 	out[1] = 0x82;
 	put16(out + 2, (uint32_t)(len - 4));
@@ -677,15 +690,35 @@ fake_cert(uint8_t *out, const char *name)
 			c2c_sha256(d, 32, d);
 		out[i] = d[(i - 4) % 32];
 	}
-	return len;
+}
+
+/* The certificate (DER) and its SHA-256 for a subject name, from the cache when it is there. */
+static const struct cert_slot *
+cert_for(struct gen *g, const char *name)
+{
+	size_t len = strlen(name);
+	uint32_t h = 2166136261u;
+	struct cert_slot *c = &g->cert_scratch;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 16777619u;
+	if (len < sizeof(c->name)) {
+		c = &g->certs[h % C2C_ARRAY_LEN(g->certs)];
+		if (strcmp(c->name, name) == 0 && c->name[0] != '\0')
+			return c;
+		memcpy(c->name, name, len + 1);
+	}
+	fake_cert(c->der, name);
+	c2c_sha256(c->der, sizeof(c->der), c->fp);
+	return c;
 }
 
 /* ServerHello (JA3S "771,49199,11"), Certificate, ServerHelloDone. */
 static size_t
 server_flight(struct gen *g, uint8_t *out, const char *cert_name)
 {
-	uint8_t h[1200], cert[512];
-	size_t o = 0, n = 4, cl = fake_cert(cert, cert_name);
+	uint8_t h[1200];
+	const uint8_t *cert = cert_for(g, cert_name)->der;
+	size_t o = 0, n = 4, cl = FAKE_CERT_LEN;
 	put16(h + n, 0x0303);
 	n += 2;
 	for (int i = 0; i < 32; i++)
@@ -813,17 +846,15 @@ static void
 log_ssl(struct gen *g, const struct conn *c, c2c_time ts, const char *sni, const char *cert_name)
 {
 	char a[16], b[16], t[32], ja3[33], ja3s[33], fp[65];
-	uint8_t cert[512], d[32];
-	size_t cl = fake_cert(cert, cert_name);
-	c2c_sha256(cert, cl, d);
-	(void)c2c_hex(d, 32, fp);
+	if (g->ssl.fp == NULL)
+		return;
+	(void)c2c_hex(cert_for(g, cert_name)->fp, 32, fp);
 	ja3_hash("771,49199-49200-158-49171,0-10-11-13,29-23-24,0", ja3);
 	ja3_hash("771,49199,11", ja3s);
 	ipstr(c->cli, a);
 	ipstr(c->srv, b);
 	tsstr(ts, t);
-	if (g->ssl.fp != NULL)
-		fprintf(g->ssl.fp,
+	fprintf(g->ssl.fp,
 		    "%s\t%s\t%s\t%u\t%s\t%u\tTLSv12\tTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\tx25519\t%s"
 		    "\tF\t-\t-\tT\t%s\t(empty)\t%s\t%s\n",
 		    t, c->uid, a, c->cport, b, c->sport, sni, fp, ja3, ja3s);
@@ -1038,14 +1069,13 @@ heap_push(struct heap *h, struct ev e)
 	return C2C_OK;
 }
 
-static struct ev
-heap_pop(struct heap *h)
+/* Put `e` at hole `i` and sift it down to its place among h->v[0..h->n). */
+static void
+heap_sift(struct heap *h, size_t i, struct ev e)
 {
-	struct ev top = h->v[0], last = h->v[--h->n];
-	size_t i = 0;
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
-		const struct ev *mv = &last;
+		const struct ev *mv = &e;
 		if (l < h->n && ev_less(&h->v[l], mv)) {
 			m = l;
 			mv = &h->v[l];
@@ -1057,9 +1087,99 @@ heap_pop(struct heap *h)
 		h->v[i] = h->v[m];
 		i = m;
 	}
+	h->v[i] = e;
+}
+
+static struct ev
+heap_pop(struct heap *h)
+{
+	struct ev top = h->v[0], last = h->v[--h->n];
 	if (h->n > 0)
-		h->v[i] = last;
+		heap_sift(h, 0, last);
 	return top;
+}
+
+/* The event queue: a calendar of one-second buckets over the observation window, each an
+ * unsorted array, in front of a small binary heap that holds the bucket being played. A push
+ * costs an append; a bucket is heapified once when the clock reaches it. The order of pops is
+ * exactly ev_less's (a total order), as with one big heap, but the heap stays the size of a
+ * second of activity instead of every source at once, so it lives in cache at ten million
+ * hosts. Events at or after the end of the window are never played and are not kept. */
+struct queue {
+	struct heap now;      /* events of bucket `cur` (and any pushed behind it) */
+	struct heap *bucket;  /* [n_bucket] */
+	size_t n_bucket, cur;
+	c2c_time t0, end;
+	uint64_t pending;     /* events held in the buckets after `cur` */
+};
+
+static c2c_err
+queue_init(struct queue *q, c2c_time t0, c2c_time end)
+{
+	memset(q, 0, sizeof(*q));
+	q->t0 = t0;
+	q->end = end;
+	q->n_bucket = (size_t)((end - t0) / C2C_USEC) + 1;
+	q->bucket = c2c_calloc(q->n_bucket, sizeof(*q->bucket));
+	return q->bucket == NULL ? C2C_ENOMEM : C2C_OK;
+}
+
+static void
+queue_free(struct queue *q)
+{
+	if (q->bucket != NULL)
+		for (size_t i = 0; i < q->n_bucket; i++)
+			c2c_free(q->bucket[i].v);
+	c2c_free(q->bucket);
+	c2c_free(q->now.v);
+	memset(q, 0, sizeof(*q));
+}
+
+static c2c_err
+queue_push(struct queue *q, struct ev e)
+{
+	size_t b;
+	struct heap *h;
+	if (e.t >= q->end)
+		return C2C_OK;
+	b = e.t <= q->t0 ? 0 : (size_t)((e.t - q->t0) / C2C_USEC);
+	if (b <= q->cur)
+		return heap_push(&q->now, e);
+	h = &q->bucket[b];
+	if (h->n == h->cap) {
+		size_t nc = h->cap ? h->cap * 2 : 16;
+		struct ev *nv = c2c_reallocarray(h->v, nc, sizeof(*nv));
+		if (nv == NULL)
+			return C2C_ENOMEM;
+		h->v = nv;
+		h->cap = nc;
+	}
+	h->v[h->n++] = e;
+	q->pending++;
+	return C2C_OK;
+}
+
+/* The next event in ev_less order; false when the window holds no more. */
+static bool
+queue_pop(struct queue *q, struct ev *out)
+{
+	while (q->now.n == 0) {
+		struct heap *h;
+		if (q->pending == 0 || q->cur + 1 >= q->n_bucket)
+			return false;
+		h = &q->bucket[++q->cur];
+		if (h->n == 0)
+			continue;
+		/* Take the bucket's array as the heap and heapify it in place (Floyd). */
+		c2c_free(q->now.v);
+		q->now = *h;
+		memset(h, 0, sizeof(*h));
+		q->pending -= q->now.n;
+		for (size_t i = q->now.n / 2; i-- > 0;)
+			heap_sift(&q->now, i, q->now.v[i]);
+	}
+	*out = heap_pop(&q->now);
+	return true;
 }
 
 static unsigned
@@ -1534,26 +1654,31 @@ truth_matrix(struct gen *g)
 static c2c_err
 write_truth(struct gen *g, const char *dir)
 {
-	char path[1024], ip[16], iso[40];
-	json_t *t = json_object(), *fams = json_array();
-	c2c_err rc = C2C_ENOMEM;
-	if (t == NULL || fams == NULL)
-		goto out;
-	(void)json_object_set_new(t, "generator", json_pack("{s:I,s:I,s:I,s:s}", "seed",
-	    (json_int_t)(g->o->seed & 0x1fffffffffffffull), "hosts", (json_int_t)g->o->hosts,
-	    "hours", (json_int_t)g->o->hours, "start",
-	    c2c_time_format_iso(g->o->start, iso, sizeof(iso))));
-	for (unsigned i = 0; i < g->n_fam; i++) {
+	char ip[16], iso[40], c2[16];
+	struct out o = { 0 };
+	struct c2c_buf b;
+	json_t *gen_o = NULL, *matrix = NULL;
+	c2c_err rc;
+
+	/* Canonical JSON (sorted keys) written as a stream: a family's victims are its last key
+	 * and are printed one by one, so ten million hosts need no document tree in memory. */
+	c2c_buf_init(&b, (size_t)1 << 30);
+	rc = out_open(g, &o, dir, "truth.json");
+	if (rc == C2C_OK)
+		(void)fputs("{\"families\":[", o.fp);
+	for (unsigned i = 0; i < g->n_fam && rc == C2C_OK; i++) {
 		const struct gen_family *f = &g->fam[i];
 		static const char *const kinds[] = { "https-beacon", "http-beacon",
 			"long-connection", "dns-tunnel" };
-		json_t *fo = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:b,s:[],s:[]}", "name",
+		json_t *fo = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:b,s:[]}", "name",
 		    f->name, "kind", kinds[f->kind], "domain", f->domain, "interval_s",
 		    (json_int_t)f->interval_s, "jitter_pct", (json_int_t)f->jitter_pct, "port",
 		    (json_int_t)f->port, "role", f->role, "operator", f->truth_operator, "in_feed",
-		    f->in_feed, "c2", "victims");
-		if (fo == NULL)
-			goto out;
+		    f->in_feed, "c2");
+		if (fo == NULL) {
+			rc = C2C_ENOMEM;
+			break;
+		}
 		if (f->feed_label[0])
 			(void)json_object_set_new(fo, "feed_label", json_string(f->feed_label));
 		for (unsigned k = 0; k < f->n_c2; k++) {
@@ -1563,22 +1688,49 @@ write_truth(struct gen *g, const char *dir)
 				f->c2_as[k]->country, "asn", (json_int_t)f->c2_as[k]->asn, "org",
 				f->c2_as[k]->org, "role", f->role));
 		}
+		c2c_buf_reset(&b);
+		rc = c2c_json_canon(fo, &b);
+		json_decref(fo);
+		if (rc != C2C_OK)
+			break;
+		/* "victims" sorts after every other key: reopen the object before its brace. */
+		(void)fprintf(o.fp, "%s%.*s,\"victims\":[", i ? "," : "", (int)(b.len - 1),
+		    (const char *)b.data);
 		for (uint64_t k = 0; k < f->n_victims; k++) {
 			ipstr(host_ip(f->victims[k]), ip);
-			(void)json_array_append_new(json_object_get(fo, "victims"),
-			    json_pack("{s:s,s:s,s:s}", "ip", ip, "country", host_country(f->victims[k]),
-				"c2", (ipstr(f->c2[k % f->n_c2], iso), iso)));
+			ipstr(f->c2[k % f->n_c2], c2);
+			(void)fprintf(o.fp, "%s{\"c2\":\"%s\",\"country\":\"%s\",\"ip\":\"%s\"}",
+			    k ? "," : "", c2, host_country(f->victims[k]), ip);
 		}
-		(void)json_array_append_new(fams, fo);
+		(void)fputs("]}", o.fp);
 	}
-	(void)json_object_set_new(t, "families", fams);
-	fams = NULL;
-	(void)json_object_set_new(t, "matrix", truth_matrix(g));
-	(void)snprintf(path, sizeof(path), "%s/truth.json", dir);
-	rc = c2c_json_write_file(t, path, g->diag);
-out:
-	json_decref(fams);
-	json_decref(t);
+	if (rc == C2C_OK) {
+		gen_o = json_pack("{s:I,s:I,s:I,s:s}", "seed",
+		    (json_int_t)(g->o->seed & 0x1fffffffffffffull), "hosts", (json_int_t)g->o->hosts,
+		    "hours", (json_int_t)g->o->hours, "start",
+		    c2c_time_format_iso(g->o->start, iso, sizeof(iso)));
+		matrix = truth_matrix(g);
+		c2c_buf_reset(&b);
+		rc = gen_o == NULL || matrix == NULL ? C2C_ENOMEM : c2c_json_canon(gen_o, &b);
+	}
+	if (rc == C2C_OK) {
+		(void)fprintf(o.fp, "],\"generator\":%.*s,\"matrix\":", (int)b.len,
+		    (const char *)b.data);
+		c2c_buf_reset(&b);
+		rc = c2c_json_canon(matrix, &b);
+	}
+	if (rc == C2C_OK)
+		(void)fprintf(o.fp, "%.*s}\n", (int)b.len, (const char *)b.data);
+	if (rc == C2C_ENOMEM)
+		(void)c2c_diag_set(g->diag, rc, o.path, 0, "out of memory writing the ground truth");
+	{
+		c2c_err r = out_close(g, &o, rc == C2C_OK);
+		if (rc == C2C_OK)
+			rc = r;
+	}
+	json_decref(gen_o);
+	json_decref(matrix);
+	c2c_buf_fini(&b);
 	return rc;
 }
 
@@ -1718,17 +1870,18 @@ close_outputs(struct gen *g, bool commit)
 }
 
 static c2c_err
-run_loop(struct gen *g, struct heap *h, struct longconn *lc, size_t n_lc)
+run_loop(struct gen *g, struct queue *q, struct longconn *lc, size_t n_lc)
 {
 	const struct c2c_gen_opts *o = g->o;
 	c2c_time last_progress = o->start;
 	c2c_err rc = C2C_OK;
 	char site[64];
 
-	while (h->n > 0 && rc == C2C_OK) {
-		struct ev e = heap_pop(h);
+	struct ev e;
+
+	while (rc == C2C_OK && queue_pop(q, &e)) {
 		if (e.t >= g->end)
-			break;
+			break; /* --max-connections moved the end */
 		switch (e.kind) {
 		case SRC_WEB: {
 			unsigned hr = utc_hour(e.t);
@@ -1792,7 +1945,7 @@ run_loop(struct gen *g, struct heap *h, struct longconn *lc, size_t n_lc)
 		if (g->err != C2C_OK)
 			rc = g->err;
 		else
-			rc = heap_push(h, e);
+			rc = queue_push(q, e);
 		if (o->progress != NULL && e.t - last_progress > 600 * C2C_USEC) {
 			last_progress = e.t;
 			o->progress(o->progress_ctx, e.t < g->end ? e.t : g->end, g->end,
@@ -1817,7 +1970,7 @@ c2c_gen_run(const struct c2c_gen_opts *o, const char *dir, struct c2c_gen_stats 
     struct c2c_diag *diag)
 {
 	struct gen *g;
-	struct heap h = { NULL, 0, 0 };
+	struct queue q;
 	struct longconn *lc = NULL;
 	size_t n_lc = 0, li = 0;
 	struct c2c_gen_stats lst;
@@ -1836,7 +1989,9 @@ c2c_gen_run(const struct c2c_gen_opts *o, const char *dir, struct c2c_gen_stats 
 	g->diag = diag;
 	g->rng.s = o->seed;
 	g->end = o->start + (c2c_time)o->hours * 3600 * C2C_USEC;
-	rc = mkdirs(dir, diag);
+	rc = queue_init(&q, o->start, g->end);
+	if (rc == C2C_OK)
+		rc = mkdirs(dir, diag);
 	if (rc == C2C_OK)
 		rc = setup_world(g);
 	if (rc == C2C_OK)
@@ -1844,16 +1999,16 @@ c2c_gen_run(const struct c2c_gen_opts *o, const char *dir, struct c2c_gen_stats 
 	/* Sources: three per host, one per (family, victim), one scanner. */
 	for (uint64_t k = 0; k < o->hosts && rc == C2C_OK; k++) {
 		struct ev e = { o->start + exp_wait(g, o->web_mean_s), SRC_WEB, 0, k };
-		rc = heap_push(&h, e);
+		rc = queue_push(&q, e);
 		e.kind = SRC_NTP;
 		e.t = o->start + (c2c_time)((k * 7919) % 1024) * C2C_USEC +
 		    (c2c_time)gen_below(&g->rng, C2C_USEC);
 		if (rc == C2C_OK)
-			rc = heap_push(&h, e);
+			rc = queue_push(&q, e);
 		e.kind = SRC_UPDATE;
 		e.t = o->start + (c2c_time)((k * 104729) % 21600) * C2C_USEC + 120 * C2C_USEC;
 		if (rc == C2C_OK)
-			rc = heap_push(&h, e);
+			rc = queue_push(&q, e);
 	}
 	for (unsigned i = 0; i < g->n_fam; i++)
 		if (g->fam[i].kind == FAM_LONGCONN)
@@ -1879,15 +2034,15 @@ c2c_gen_run(const struct c2c_gen_opts *o, const char *dir, struct c2c_gen_stats 
 				e.a = i;
 				e.b = k;
 			}
-			rc = heap_push(&h, e);
+			rc = queue_push(&q, e);
 		}
 	}
 	if (rc == C2C_OK) {
 		struct ev e = { o->start + 5 * C2C_USEC, SRC_SCAN, 0, 0 };
-		rc = heap_push(&h, e);
+		rc = queue_push(&q, e);
 	}
 	if (rc == C2C_OK)
-		rc = run_loop(g, &h, lc, n_lc);
+		rc = run_loop(g, &q, lc, n_lc);
 	{
 		c2c_err r = close_outputs(g, rc == C2C_OK);
 		if (rc == C2C_OK)
@@ -1907,7 +2062,7 @@ c2c_gen_run(const struct c2c_gen_opts *o, const char *dir, struct c2c_gen_stats 
 		rc = write_truth(g, dir);
 	for (unsigned i = 0; i < g->n_fam; i++)
 		c2c_free(g->fam[i].victims);
-	c2c_free(h.v);
+	queue_free(&q);
 	c2c_free(lc);
 	c2c_free(g);
 	return rc;
