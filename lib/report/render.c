@@ -53,7 +53,7 @@ strings(struct doc *d, const json_t *arr)
 	doc_list_end(d);
 }
 
-static void
+static const char *
 anchor_of(const char *id, char *buf, size_t len)
 {
 	size_t o = 0;
@@ -62,6 +62,21 @@ anchor_of(const char *id, char *buf, size_t len)
 		buf[o++] = (*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9') || *id == '-'
 		    ? *id : '-';
 	buf[o] = '\0';
+	return buf;
+}
+
+/* A one-line link from a claim shown in the body to its evidence appendix entry. */
+static void
+evidence_link(struct doc *d, const json_t *claim)
+{
+	char anc[96], t[200];
+	const char *id = s_of(claim, "id");
+	if (*id == '\0')
+		return;
+	doc_list_begin(d);
+	doc_item(d, doc_fmt(t, sizeof(t), "Evidence and method: %s", id),
+	    anchor_of(id, anc, sizeof(anc)));
+	doc_list_end(d);
 }
 
 static void
@@ -167,9 +182,9 @@ finding_detail(const json_t *f, char *buf, size_t len)
 		    (long long)(i_of(res, "total_duration_us") / 1000000),
 		    (long long)i_of(res, "connections"));
 	if (strcmp(type, "dns-tunnel") == 0)
-		return doc_fmt(buf, len, "%lld unique subdomains of %s",
-		    (long long)i_of(res, "unique_subdomains"), s_of(json_object_get(f, "subject"),
-			"domain"));
+		return doc_fmt(buf, len, "%lld unique names under %s in %lld queries (%s)",
+		    (long long)i_of(res, "unique_names"), s_of(json_object_get(f, "subject"),
+			"fqdn"), (long long)i_of(res, "queries"), s_of(res, "criterion"));
 	if (strcmp(type, "intel-hit") == 0)
 		return doc_fmt(buf, len, "%s %s", s_of(res, "indicator_type"), s_of(res, "indicator"));
 	if (strcmp(type, "strobe") == 0)
@@ -287,7 +302,9 @@ sec_infra(struct doc *d, const json_t *r)
 		if (nh == 0)
 			nh = i_of(res, "controlled_hosts");
 		{
-			struct doc_cell c[8] = { { s_of(json_object_get(o, "subject"), "ip"), NULL },
+			char anc[96];
+			struct doc_cell c[8] = { { s_of(json_object_get(o, "subject"), "ip"),
+						     anchor_of(s_of(o, "id"), anc, sizeof(anc)) },
 				{ s_of(res, "country"), NULL },
 				{ doc_fmt(as, sizeof(as), "AS%lld %s", (long long)i_of(res, "asn"),
 				    s_of(res, "as_org")), NULL },
@@ -304,17 +321,17 @@ sec_infra(struct doc *d, const json_t *r)
 			doc_heading(d, 3, "clusters", "Clusters (L3)");
 			doc_list_begin(d);
 			json_array_foreach(cl, i, c) {
-				char line[512] = "", *p = line;
+				char line[512] = "", *p = line, anc[96];
 				const json_t *m;
 				size_t k;
 				p += snprintf(line, sizeof(line), "%s: ", s_of(c, "id"));
-				json_array_foreach(json_object_get(c, "members"), k, m) {
+				json_array_foreach(path(c, "result.members"), k, m) {
 					const char *ip = json_string_value(m) ? json_string_value(m) : s_of(m, "ip");
 					if ((size_t)(p - line) + strlen(ip) + 4 < sizeof(line))
 						p += snprintf(p, sizeof(line) - (size_t)(p - line), "%s%s",
 						    k ? ", " : "", ip);
 				}
-				doc_item(d, line, NULL);
+				doc_item(d, line, anchor_of(s_of(c, "id"), anc, sizeof(anc)));
 			}
 			doc_list_end(d);
 		}
@@ -346,6 +363,7 @@ sec_matrix(struct doc *d, const json_t *r)
 	doc_heading(d, 2, "matrix", "The control matrix");
 	if (json_string_value(json_object_get(m, "statement")) != NULL)
 		doc_para(d, s_of(m, "statement"));
+	evidence_link(d, json_object_get(r, "matrix"));
 	if (json_array_size(pairs) == 0) {
 		doc_para(d, "No C2 endpoint could be placed in a country.");
 		return;
@@ -410,9 +428,12 @@ sec_hypotheses(struct doc *d, const json_t *r)
 	json_array_foreach(as, i, a) {
 		char anc[96];
 		anchor_of(s_of(a, "id"), anc, sizeof(anc));
+		anc[0] = 'h'; /* "hv-...": the appendix entry keeps "ev-..." */
+		anc[1] = 'v';
 		doc_heading(d, 3, anc, s_of(json_object_get(a, "result"), "question")[0]
 		    ? s_of(json_object_get(a, "result"), "question") : s_of(a, "id"));
 		strings(d, path(a, "result.sentences"));
+		evidence_link(d, a);
 	}
 }
 
@@ -484,48 +505,84 @@ beacon_charts(struct doc *d, const json_t *r, const char *fid)
 	}
 }
 
+/* One appendix entry: the claim's method, its cited records (or Merkle root and samples), the
+ * pinned reference data it used and links to the claims it rests on. */
+static void
+appendix_entry(struct doc *d, const json_t *r, const json_t *f)
+{
+	const json_t *ev = json_object_get(f, "evidence"), *v, *fl;
+	char anc[96], b[256];
+	size_t k, n;
+	struct c2c_buf t;
+
+	doc_heading(d, 3, anchor_of(s_of(f, "id"), anc, sizeof(anc)), s_of(f, "id"));
+	doc_kv(d, "Method:", doc_fmt(b, sizeof(b), "%s v%lld; re-check needs %s",
+	    s_of(json_object_get(f, "method"), "id"),
+	    (long long)i_of(json_object_get(f, "method"), "version"), s_of(f, "recheck")));
+	if (json_object_get(ev, "merkle_root") != NULL)
+		doc_kv(d, "Merkle root:", doc_fmt(b, sizeof(b), "%s over %lld records",
+		    s_of(ev, "merkle_root"), (long long)i_of(ev, "count")));
+	if (strcmp(s_of(f, "type"), "beacon") == 0)
+		beacon_charts(d, r, s_of(f, "id"));
+	c2c_buf_init(&t, 1 << 24);
+	json_array_foreach(json_object_get(ev, json_object_get(ev, "samples") ? "samples" : "refs"),
+	    k, v) {
+		if (d->rc == C2C_OK)
+			d->rc = c2c_buf_printf(&t, "%s%s", t.len ? "\n" : "",
+			    json_string_value(v) ? json_string_value(v) : "");
+	}
+	json_array_foreach(json_object_get(ev, "deps"), k, v) {
+		if (d->rc == C2C_OK)
+			d->rc = c2c_buf_printf(&t, "%s%s (dependency)", t.len ? "\n" : "",
+			    json_string_value(v) ? json_string_value(v) : "");
+	}
+	json_array_foreach(json_object_get(ev, "refdata"), k, v) {
+		if (d->rc == C2C_OK)
+			d->rc = c2c_buf_printf(&t, "%s%s (pinned reference data, inputs.json)",
+			    t.len ? "\n" : "", json_string_value(v) ? json_string_value(v) : "");
+	}
+	if (t.len > 0 && c2c_buf_cstr(&t) != NULL)
+		doc_code(d, (const char *)t.data);
+	c2c_buf_fini(&t);
+	/* An infrastructure object lists the findings behind it in its result. */
+	fl = json_object_get(ev, "findings");
+	if (fl == NULL)
+		fl = json_object_get(json_object_get(f, "result"), "findings");
+	n = json_array_size(fl);
+	if (n > 0) {
+		doc_kv(d, "Rests on:", doc_fmt(b, sizeof(b), "%zu claims%s", n,
+		    n > 64 ? " (the first 64 linked; all are in report.json)" : ""));
+		doc_list_begin(d);
+		json_array_foreach(fl, k, v) {
+			if (k == 64)
+				break;
+			doc_item(d, json_string_value(v) ? json_string_value(v) : "",
+			    anchor_of(json_string_value(v) ? json_string_value(v) : "", anc,
+				sizeof(anc)));
+		}
+		doc_list_end(d);
+	}
+}
+
 static void
 sec_appendix(struct doc *d, const json_t *r)
 {
-	const json_t *fs = json_object_get(r, "findings"), *f;
+	static const char *const lists[] = { "findings", "infrastructure", "cluster_edges",
+		"clusters", "assessments" };
+	const json_t *f;
 	size_t i;
 	doc_heading(d, 2, "evidence", "Evidence appendix");
 	doc_para(d, "Each reference names one record as ev:<SHA-256 of the input>/<byte offset>+"
 		    "<length> (#<record> inside a flow-export message). A claim resting on more "
 		    "than 64 records cites the Merkle root over all of them; the full list is in "
-		    "the case under evidence/.");
-	json_array_foreach(fs, i, f) {
-		const json_t *ev = json_object_get(f, "evidence"), *v;
-		char anc[96], b[256];
-		size_t k;
-		anchor_of(s_of(f, "id"), anc, sizeof(anc));
-		doc_heading(d, 3, anc, s_of(f, "id"));
-		doc_kv(d, "Method:", doc_fmt(b, sizeof(b), "%s v%lld; re-check needs %s",
-		    s_of(json_object_get(f, "method"), "id"),
-		    (long long)i_of(json_object_get(f, "method"), "version"), s_of(f, "recheck")));
-		if (json_object_get(ev, "merkle_root") != NULL)
-			doc_kv(d, "Merkle root:", doc_fmt(b, sizeof(b), "%s over %lld records",
-			    s_of(ev, "merkle_root"), (long long)i_of(ev, "count")));
-		if (strcmp(s_of(f, "type"), "beacon") == 0)
-			beacon_charts(d, r, s_of(f, "id"));
-		{
-			struct c2c_buf t;
-			c2c_buf_init(&t, 1 << 24);
-			json_array_foreach(json_object_get(ev, json_object_get(ev, "samples")
-			    ? "samples" : "refs"), k, v) {
-				if (d->rc == C2C_OK)
-					d->rc = c2c_buf_printf(&t, "%s%s", k ? "\n" : "",
-					    json_string_value(v) ? json_string_value(v) : "");
-			}
-			json_array_foreach(json_object_get(ev, "deps"), k, v) {
-				if (d->rc == C2C_OK)
-					d->rc = c2c_buf_printf(&t, "\n%s (dependency)",
-					    json_string_value(v) ? json_string_value(v) : "");
-			}
-			if (t.len > 0 && c2c_buf_cstr(&t) != NULL)
-				doc_code(d, (const char *)t.data);
-			c2c_buf_fini(&t);
-		}
+		    "the case under evidence/. Claims above L1 cite the claims they rest on and "
+		    "the pinned reference data (by SHA-256, listed in inputs.json) they used.");
+	/* In rung order; the control matrix (one object, L2) goes with the L2 infrastructure. */
+	for (size_t l = 0; l < C2C_ARRAY_LEN(lists); l++) {
+		json_array_foreach(json_object_get(r, lists[l]), i, f)
+			appendix_entry(d, r, f);
+		if (l == 1 && json_object_get(json_object_get(r, "matrix"), "id") != NULL)
+			appendix_entry(d, r, json_object_get(r, "matrix"));
 	}
 }
 

@@ -83,6 +83,29 @@ grep -q "<svg" "$case/report.html" || fail "report.html has no charts"
 if grep -Eq "<script|https?://[^\"]*\.(js|css|woff)" "$case/report.html"; then
   fail "report.html is not self-contained"
 fi
+# Every claim in report.json has its evidence appendix entry in report.html, every in-page link
+# resolves, and each infrastructure row and the matrix link to their entries.
+python3 - "$case" <<'PY' || fail "report.html links"
+import json, re, sys
+case = sys.argv[1]
+r = json.load(open(case + "/report.json"))
+html = open(case + "/report.html").read()
+ids = set(re.findall(r'id="([^"]+)"', html))
+hrefs = set(re.findall(r'href="#([^"]+)"', html))
+def anchor(i): return "ev-" + re.sub(r"[^a-z0-9-]", "-", i)
+claims = [c["id"] for k in ("findings", "infrastructure", "cluster_edges", "clusters",
+                            "assessments") for c in r.get(k, [])]
+if "id" in r.get("matrix", {}): claims.append(r["matrix"]["id"])
+missing = [c for c in claims if anchor(c) not in ids]
+dangling = sorted(h for h in hrefs if h not in ids)
+unlinked = [c for c in claims if anchor(c) not in hrefs]
+if missing or dangling or unlinked:
+    print("appendix entries missing:", missing[:5], "dangling links:", dangling[:5],
+          "claims never linked:", unlinked[:5])
+    sys.exit(1)
+print("report.html: %d claims with appendix entries, %d in-page links all resolve"
+      % (len(claims), len(hrefs)))
+PY
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$browser" ]; then
   flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
