@@ -44,9 +44,10 @@ static const char usage_text[] =
     "66 input missing; 73 cannot create the case; 74 I/O error; 70 internal error.\n";
 
 struct prog {
-	struct timespec start;
+	double input_start; /* when the current input began */
 	uint32_t last_input;
 	double last_print;
+	bool started;
 };
 
 static double
@@ -57,24 +58,38 @@ now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* One status line per input, rewritten in place: bytes and records done, their rates over this
+ * input so far, and the time left at that byte rate. A new input starts a new line. */
 static void
 progress(void *ctx, uint32_t i, uint32_t n, const char *path, uint64_t done, uint64_t total,
     uint64_t records)
 {
 	struct prog *p = ctx;
-	double t = now_s(), el = t - (double)p->start.tv_sec - (double)p->start.tv_nsec / 1e9;
-	double rate = el > 0 ? (double)done / el : 0;
-	if (t - p->last_print < 0.25 && i == p->last_input)
+	double t = now_s(), el, rate;
+	if (!p->started || i != p->last_input) {
+		if (p->started)
+			fputc('\n', stderr);
+		p->started = true;
+		p->last_input = i;
+		p->input_start = t;
+		p->last_print = 0;
+	}
+	if (t - p->last_print < 0.25 && done < total)
 		return;
 	p->last_print = t;
-	p->last_input = i;
-	if (total > 0 && rate > 0)
-		fprintf(stderr, "\r[%u/%u] %-32.32s %6.1f%% %8.1f MB/s %10llu records  ETA %4.0fs ",
-		    i + 1, n, path, 100.0 * (double)done / (double)total, rate / 1e6,
-		    (unsigned long long)records, (double)(total - done) / rate);
+	el = t - p->input_start;
+	rate = el > 0 ? (double)done / el : 0;
+	if (total > 0)
+		fprintf(stderr, "\r[%u/%u] %-28.28s %5.1f%% %7.1f/%.1f MB", i + 1, n, path,
+		    100.0 * (double)done / (double)total, (double)done / 1e6, (double)total / 1e6);
 	else
-		fprintf(stderr, "\r[%u/%u] %-32.32s %10llu records ", i + 1, n, path,
-		    (unsigned long long)records);
+		fprintf(stderr, "\r[%u/%u] %-28.28s %7.1f MB", i + 1, n, path, (double)done / 1e6);
+	fprintf(stderr, " %11llu records", (unsigned long long)records);
+	if (rate > 0)
+		fprintf(stderr, " %6.1f MB/s %9.0f rec/s", rate / 1e6, (double)records / el);
+	if (rate > 0 && total > done)
+		fprintf(stderr, " ETA %4.0fs", (double)(total - done) / rate);
+	fputs("  ", stderr);
 }
 
 static int
@@ -205,7 +220,6 @@ run(int argc, char **argv)
 	o.inputs = (const char *const *)argv + optind;
 	o.n_inputs = (size_t)(argc - optind);
 	memset(&pr, 0, sizeof(pr));
-	(void)clock_gettime(CLOCK_MONOTONIC, &pr.start);
 	t0 = now_s();
 	if (!quiet && isatty(STDERR_FILENO)) {
 		o.progress = progress;

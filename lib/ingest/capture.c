@@ -88,12 +88,7 @@ c2c__ingest_capture(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 		}
 		if (rc != C2C_OK)
 			goto out;
-		n++;
-		cx->info->records++;
-		if (pkt.ts < cx->info->first_ts)
-			cx->info->first_ts = pkt.ts;
-		if (pkt.ts > cx->info->last_ts)
-			cx->info->last_ts = pkt.ts;
+		n++; /* records and first/last time are counted by the reader (capfile.h) */
 		if (c2c__decode(&pkt, df, &dec, cx->st)) {
 			rc = c2c__flowtab_packet(ft, &pkt, &dec);
 			if (rc != C2C_OK)
@@ -106,8 +101,6 @@ c2c__ingest_capture(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 			    rd->raw_read, cx->total, n);
 	}
 	rc = c2c__flowtab_finish(ft);
-	if (rc == C2C_OK && opts->progress != NULL)
-		opts->progress(opts->progress_ctx, cx->total, cx->total, n);
 out:
 	c2c__flowtab_free(ft);
 	c2c__defrag_free(df);

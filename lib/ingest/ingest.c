@@ -173,6 +173,8 @@ c2c_ingest_file(const char *path, uint32_t input, const struct c2c_ingest_opts *
 	c2c_rd_close(&rd);
 	if (rc != C2C_OK)
 		return rc;
+	if (opts->progress != NULL) /* every input ends on a complete progress report */
+		opts->progress(opts->progress_ctx, linfo.size, linfo.size, linfo.records);
 	if (info != NULL)
 		*info = linfo;
 	if (stats != NULL)

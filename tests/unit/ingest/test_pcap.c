@@ -208,6 +208,14 @@ gzip(uint8_t *out, size_t cap)
 	return cap - z.avail_out;
 }
 
+static c2c_err
+ignore_flow(void *ctx, const struct c2c_flow *f)
+{
+	(void)ctx;
+	(void)f;
+	return C2C_OK;
+}
+
 static void
 gzip_memory_and_file(void)
 {
@@ -271,6 +279,20 @@ gzip_memory_and_file(void)
 	}
 	ASSERT_EQ(read_all(&rd, pk, &orc, &diag), 60);
 	c2c_rd_close(&rd);
+
+	/* The whole ingest path counts each packet once in the input's record count (it once
+	 * counted them twice: in the reader and again in the flow loop). */
+	{
+		struct c2c_sink sink = { NULL, ignore_flow, NULL };
+		struct c2c_input_info in;
+		c2c_err rc = c2c_ingest_file(path, 0, NULL, &sink, &in, NULL, &diag);
+		if (rc == C2C_ENOMEM && test_alloc_injected())
+			test_oom_exit();
+		ASSERT_OK(rc);
+		ASSERT_U64_EQ(in.records, 60);
+		ASSERT_EQ(in.first_ts, 0);
+		ASSERT_EQ(in.last_ts, 59 * 1000000LL);
+	}
 }
 
 TEST_MAIN(both_orders_and_precisions, truncated_tail_and_bad_lengths, bad_headers_are_errors,
