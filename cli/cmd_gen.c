@@ -33,6 +33,9 @@ static const char usage_text[] =
     "      --web-mean S        mean seconds between web visits per host (default 1800)\n"
     "      --victims PERMILLE  share of hosts infected per family (default 30)\n"
     "      --slow P[,P...]     add slow-beacon families with these periods in seconds\n"
+    "      --beacon I[:J[:F-T]] add an HTTPS beacon family (repeatable, at most 4): check-in\n"
+    "                          interval I seconds, jitter J%% of it (default 0), asleep\n"
+    "                          from UTC hour F to T (default never); e.g. 120:30:1-6\n"
     "      --formats LIST      pcap,ipfix,zeek,zeek-json (default all)\n"
     "      --max-connections N stop after N connections\n"
     "  -q, --quiet             no progress on stderr\n"
@@ -67,6 +70,7 @@ run(int argc, char **argv)
 		{ "web-mean", required_argument, NULL, 2 }, { "victims", required_argument, NULL, 3 },
 		{ "slow", required_argument, NULL, 4 }, { "formats", required_argument, NULL, 5 },
 		{ "max-connections", required_argument, NULL, 6 },
+		{ "beacon", required_argument, NULL, 7 },
 		{ "quiet", no_argument, NULL, 'q' }, { NULL, 0, NULL, 0 } };
 	extern const struct cli_cmd cli_cmd_gen;
 	struct c2c_gen_opts o;
@@ -74,6 +78,7 @@ run(int argc, char **argv)
 	struct c2c_diag diag = { 0 };
 	const char *out = NULL;
 	int c, quiet = 0;
+	unsigned n_beacons = 0;
 	uint64_t v;
 	c2c_err rc;
 
@@ -124,6 +129,21 @@ run(int argc, char **argv)
 				o.slow_periods[k++] = (uint32_t)v;
 			}
 			free(dup);
+			break;
+		}
+		case 7: {
+			unsigned iv, j = 0, from = 0, to = 0;
+			int used = 0, n = sscanf(optarg, "%u%n:%u%n:%u-%u%n", &iv, &used, &j, &used, &from,
+			    &to, &used);
+			if (n_beacons >= 4 || n < 1 || n == 3 || optarg[used] != '\0' || iv == 0 ||
+			    iv > 7 * 86400 || j > 100 || from > 23 || to > 23)
+				return cli_usage_error(&cli_cmd_gen, "bad --beacon '%s' (INTERVAL[:JITTER"
+				    "[:FROM-TO]], at most 4)", optarg);
+			o.beacons[n_beacons].interval_s = iv;
+			o.beacons[n_beacons].jitter_pct = j;
+			o.beacons[n_beacons].sleep_from = (uint8_t)from;
+			o.beacons[n_beacons].sleep_to = (uint8_t)to;
+			n_beacons++;
 			break;
 		}
 		case 5: {

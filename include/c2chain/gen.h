@@ -37,6 +37,13 @@ struct c2c_gen_opts {
 	unsigned formats;    /* C2C_GEN_* */
 	/* Extra slow-beacon families (period seconds, 0 = none), for detection tests. */
 	uint32_t slow_periods[4];
+	/* Extra HTTPS beacon families as the user describes them (interval 0 = none): check-in
+	 * interval, jitter in percent of the interval (uniform, +/-), and UTC hours without
+	 * check-ins [sleep_from, sleep_to) (equal: never sleeps; from > to wraps midnight). */
+	struct c2c_gen_beacon {
+		uint32_t interval_s, jitter_pct;
+		uint8_t sleep_from, sleep_to;
+	} beacons[4];
 	uint64_t max_connections; /* stop after this many connections (0 = no limit) */
 	void (*progress)(void *ctx, c2c_time now, c2c_time end, uint64_t connections);
 	void *progress_ctx;

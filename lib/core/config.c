@@ -110,9 +110,10 @@ static const struct key_def keys[] = {
 	{ "beacon", "server_share_bonus_max", C2C_CFG_FIX6, "0.15", 0, E6,
 	    "...up to this much in total." },
 	{ "beacon", "server_suppress_min_clients", C2C_CFG_INT, "10", 2, 1LL << 32,
-	    "A server whose period is shared by at least this many clients, forming at least\n"
-	    "server_suppress_fraction of the internal hosts seen, is a fleet service (updates,\n"
-	    "NTP, telemetry): its beacons are not reported (0 clients = never)." },
+	    "A server that at least this many clients contact regularly (each at its own\n"
+	    "period), forming at least server_suppress_fraction of the internal hosts seen, is a\n"
+	    "fleet service (updates, NTP, telemetry, the resolver): its beacons are not\n"
+	    "reported." },
 	{ "beacon", "server_suppress_fraction", C2C_CFG_FIX6, "0.5", 0, E6, NULL },
 	/* [longconn] */
 	{ "longconn", "base", C2C_CFG_DUR, "1h", 1, 366 * D,

@@ -101,7 +101,8 @@ struct cand {
 	uint32_t host, peer;
 	int64_t median2, score_e6;
 	int64_t bonus_e6;
-	uint32_t shared;
+	uint32_t shared;  /* clients of the same server whose median interval is within tolerance */
+	uint32_t clients; /* clients of the same server with a scored series */
 	size_t heavy; /* index into d->pending, or SIZE_MAX */
 };
 
@@ -1840,7 +1841,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 			goto out;
 		d->st.series_scored++;
 		bool heavy = br.score_e6 + d->bonus_max >= d->min_score;
-		struct cand c = { s->kind, s->host, s->peer, br.median2 * unit, br.score_e6, 0, 1,
+		struct cand c = { s->kind, s->host, s->peer, br.median2 * unit, br.score_e6, 0, 1, 1,
 			SIZE_MAX };
 		if (heavy) {
 			struct pending *pd;
@@ -2118,6 +2119,7 @@ server_pass(struct c2c_detect *d)
 		size_t lo = i, hi = i;
 		for (size_t k = i; k < j; k++) {
 			struct cand *c = &d->cands[k];
+			c->clients = (uint32_t)(j - i);
 			c2c_i128 band = (c2c_i128)c->median2 * tol / C2C_E6;
 			while (lo < k && (c2c_i128)c->median2 - d->cands[lo].median2 > band)
 				lo++;
@@ -2137,9 +2139,13 @@ server_pass(struct c2c_detect *d)
 		if (!d->rita && c->shared > 1) {
 			int64_t b = (int64_t)(c->shared - 1) * bonus;
 			c->bonus_e6 = b > bmax ? bmax : b;
-			suppress = smin > 0 && c->shared >= smin &&
-			    (c2c_i128)c->shared * C2C_E6 >= (c2c_i128)sfrac * (c2c_i128)hosts;
 		}
+		/* A fleet service: a server that a large share of the hosts all contact regularly
+		 * (update checks, NTP, the resolver seen in flow records without names), whether
+		 * or not their periods agree. */
+		if (!d->rita)
+			suppress = smin > 0 && c->clients >= smin &&
+			    (c2c_i128)c->clients * C2C_E6 >= (c2c_i128)sfrac * (c2c_i128)hosts;
 		if (suppress) {
 			d->st.beacons_suppressed++;
 			continue;

@@ -1383,6 +1383,20 @@ setup_world(struct gen *g)
 		    "unknown operator (slow beacon)", 2);
 		set_c2(f, AS_US_CLOUD, 100 + i);
 	}
+	for (unsigned i = 0; i < 4 && g->o->beacons[i].interval_s; i++) {
+		const struct c2c_gen_beacon *b = &g->o->beacons[i];
+		char name[32], dom[64];
+		if (b->jitter_pct > 100 || b->sleep_from > 23 || b->sleep_to > 23)
+			return c2c_diag_set(g->diag, C2C_EINVAL, "gen", 0,
+			    "beacon %u: jitter 0-100 %%, sleep hours 0-23", i + 1);
+		(void)snprintf(name, sizeof(name), "beacon-%u", i + 1);
+		(void)snprintf(dom, sizeof(dom), "b%u.configured-beacon.example", i + 1);
+		ADD(name, FAM_HTTPS_BEACON, dom, b->interval_s, b->jitter_pct, 443, "rented-hosting",
+		    "unknown operator (configured beacon)", nv);
+		set_c2(f, AS_US_CLOUD, 110 + i);
+		f->sleep_from = b->sleep_from;
+		f->sleep_to = b->sleep_to;
+	}
 #undef ADD
 	return C2C_OK;
 }
@@ -1681,6 +1695,9 @@ write_truth(struct gen *g, const char *dir)
 		}
 		if (f->feed_label[0])
 			(void)json_object_set_new(fo, "feed_label", json_string(f->feed_label));
+		if (f->sleep_from != f->sleep_to)
+			(void)json_object_set_new(fo, "sleep_utc_hours", json_pack("[i,i]",
+			    (int)f->sleep_from, (int)f->sleep_to));
 		for (unsigned k = 0; k < f->n_c2; k++) {
 			ipstr(f->c2[k], ip);
 			(void)json_array_append_new(json_object_get(fo, "c2"),
