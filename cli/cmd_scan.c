@@ -110,7 +110,8 @@ summary(const struct c2c_scan_summary *s, const char *case_dir, double secs)
 	    "\n%-26s %12u\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n"
 	    "%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n"
 	    "%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n"
-	    "%-26s %12llu\n%-26s %12.2f s\n\ncase: %s (report.html, report.md, report.json)\n",
+	    "%-26s %12llu\n%-26s %12.2f s\n%-26s %12.2f s\n%-26s %12.2f s\n%-26s %12.2f s\n"
+	    "\ncase: %s (report.html, report.md, report.json)\n",
 	    "inputs", s->inputs, "records", (unsigned long long)s->records, "malformed",
 	    (unsigned long long)s->malformed, "flows", (unsigned long long)s->flows,
 	    "observations", (unsigned long long)s->observations, "intel hits",
@@ -122,7 +123,9 @@ summary(const struct c2c_scan_summary *s, const char *case_dir, double secs)
 	    (unsigned long long)s->c2_endpoints, "controller countries",
 	    (unsigned long long)s->countries, "clusters assessed",
 	    (unsigned long long)s->assessments, "ledger entries",
-	    (unsigned long long)s->ledger_size, "time taken", secs, case_dir);
+	    (unsigned long long)s->ledger_size, "time taken", secs, "  reading and analysis",
+	    (double)s->analysis_us / 1e6, "  evidence (case, ledger)", (double)s->evidence_us / 1e6,
+	    "  reports", (double)s->reports_us / 1e6, case_dir);
 }
 
 static int

@@ -49,6 +49,11 @@ struct c2c_scan_summary {
 	    strobes, infrastructure, clusters, assessments;
 	uint64_t controlled_hosts, c2_endpoints, countries;
 	uint64_t ledger_size;
+	/* Wall time of the phases (monotonic clock, microseconds; never in any output that is
+	 * hashed): reading and analysing the inputs (ingest to attribute, the inputs' SHA-256
+	 * computed in the same read), the evidence stage (case files, reference lists, ledger,
+	 * record commitments re-read from the inputs, signature) and rendering the reports. */
+	uint64_t analysis_us, evidence_us, reports_us;
 };
 
 /* Run every stage of DESIGN.md over the inputs and write the case in `case_dir` (created if

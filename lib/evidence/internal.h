@@ -93,6 +93,23 @@ c2c_err c2c__tar_finish(struct c2c_buf *tar);
 c2c_err c2c__tar_parse(const uint8_t *p, size_t len, struct c2c__tar_member **out, size_t *n,
     struct c2c_diag *diag);
 
+/* ---- claim against records (claimcheck.c) ------------------------------------------------ */
+/* A checker for one claim (a finding object). Per cited record: c2c__chk_rec_begin(), the
+ * re-parse into the sink from c2c__chk_sink(), then c2c__chk_rec_end(), which sets *why to NULL
+ * when the record supports the claim, else to the failing step ("record-parse",
+ * "record-content") with the reason in msg. After all records, c2c__chk_finish() compares the
+ * claim's counts with the records' (false with the reason in msg). C2C_ENOMEM. */
+struct c2c__chk;
+c2c_err c2c__chk_new(const json_t *claim, struct c2c__chk **out);
+void c2c__chk_free(struct c2c__chk *c);
+void c2c__chk_sink(struct c2c__chk *c, struct c2c_sink *out);
+void c2c__chk_rec_begin(struct c2c__chk *c, uint32_t input, uint64_t off, int32_t rec);
+c2c_err c2c__chk_rec_end(struct c2c__chk *c, const char **why, char *msg, size_t len);
+bool c2c__chk_finish(struct c2c__chk *c, const json_t *claim, char *msg, size_t len);
+/* What the records could not show (e.g. a TLS certificate in a ClientHello packet), as text
+ * starting with "; " to append to the verdict, or "". Returns its length. */
+size_t c2c__chk_note(const struct c2c__chk *c, char *buf, size_t len);
+
 /* tlog-proof@v1 text for ledger entry `index` (docs/evidence.md). */
 c2c_err c2c__tlog_proof_format(uint64_t index, const uint8_t (*proof)[32], size_t n,
     const uint8_t *note, size_t note_len, struct c2c_buf *out);

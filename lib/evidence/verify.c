@@ -892,133 +892,6 @@ rederive(struct vctx *x)
 
 /* ---- claims -------------------------------------------------------------------------------- */
 
-struct facts {
-	bool have_host, have_peer, have_port, have_t1, have_t2, have_fqdn;
-	char fqdn[C2C_NAME_MAX];
-	struct c2c_ip host, peer;
-	uint16_t port;
-	c2c_time t1, t2;
-	unsigned delivered, matched;
-	char seen[200];
-};
-
-static bool
-endpoint_match(const struct facts *f, const struct c2c_ip *a, uint16_t ap, const struct c2c_ip *b,
-    uint16_t bp)
-{
-	/* a -> b in the record; the claim names host and peer (peer port on the peer side). */
-	bool fwd = (!f->have_host || c2c_ip_eq(a, &f->host)) &&
-	    (!f->have_peer || c2c_ip_eq(b, &f->peer)) && (!f->have_port || bp == f->port);
-	bool rev = (!f->have_host || c2c_ip_eq(b, &f->host)) &&
-	    (!f->have_peer || c2c_ip_eq(a, &f->peer)) && (!f->have_port || ap == f->port);
-	return fwd || rev;
-}
-
-static void
-check_fact(struct facts *f, const struct c2c_ip *a, uint16_t ap, const struct c2c_ip *b,
-    uint16_t bp, c2c_time ts)
-{
-	char sa[C2C_IP_STRLEN], sb[C2C_IP_STRLEN], t[32];
-	f->delivered++;
-	if (endpoint_match(f, a, ap, b, bp) && (!f->have_t1 || ts >= f->t1) &&
-	    (!f->have_t2 || ts <= f->t2)) {
-		f->matched++;
-		return;
-	}
-	(void)snprintf(f->seen, sizeof(f->seen), "the record shows %s:%u -> %s:%u at %s",
-	    c2c_ip_format(a, sa, sizeof(sa)), ap, c2c_ip_format(b, sb, sizeof(sb)), bp,
-	    c2c_time_format_iso(ts, t, sizeof(t)));
-}
-
-static c2c_err
-facts_flow(void *ctx, const struct c2c_flow *fl)
-{
-	check_fact(ctx, &fl->orig, fl->orig_port, &fl->resp, fl->resp_port, fl->ts);
-	return C2C_OK;
-}
-
-/* An observation names the claim's peer or FQDN in its content rather than in its endpoints:
- * a DNS answer resolving to the peer, a query, TLS SNI or HTTP Host naming the FQDN (or a name
- * below it). The host must still be one of its endpoints, and the time in the window. */
-static bool
-name_match(const struct facts *f, const char *name)
-{
-	size_t nl = strlen(name), fl = strlen(f->fqdn);
-	if (!f->have_fqdn || nl < fl)
-		return false;
-	return strcasecmp(name + nl - fl, f->fqdn) == 0 && (nl == fl || name[nl - fl - 1] == '.');
-}
-
-static bool
-obs_content_match(const struct facts *f, const struct c2c_obs *o)
-{
-	bool host_ok = !f->have_host || c2c_ip_eq(&o->orig, &f->host) || c2c_ip_eq(&o->resp,
-	    &f->host);
-	bool named = false;
-	if (!host_ok || (f->have_t1 && o->ts < f->t1) || (f->have_t2 && o->ts > f->t2))
-		return false;
-	switch (o->kind) {
-	case C2C_OBS_DNS:
-		named = name_match(f, o->u.dns.query);
-		for (unsigned i = 0; i < o->u.dns.n_answers && !named; i++)
-			named = (f->have_peer && o->u.dns.answers[i].ip.family != 0 &&
-				    c2c_ip_eq(&o->u.dns.answers[i].ip, &f->peer)) ||
-			    name_match(f, o->u.dns.answers[i].text);
-		break;
-	case C2C_OBS_TLS:
-		named = name_match(f, o->u.tls.sni);
-		break;
-	case C2C_OBS_HTTP:
-		named = name_match(f, o->u.http.host);
-		break;
-	default:
-		break;
-	}
-	return named;
-}
-
-static c2c_err
-facts_obs(void *ctx, const struct c2c_obs *o)
-{
-	struct facts *f = ctx;
-	if (obs_content_match(f, o)) {
-		f->delivered++;
-		f->matched++;
-		return C2C_OK;
-	}
-	check_fact(ctx, &o->orig, o->orig_port, &o->resp, o->resp_port, o->ts);
-	return C2C_OK;
-}
-
-static void
-claim_facts(const json_t *claim, struct facts *f)
-{
-	const json_t *subj = json_object_get(claim, "subject"), *port;
-	const char *s;
-	memset(f, 0, sizeof(*f));
-	s = jstr(subj, "host");
-	f->have_host = s != NULL && c2c_ip_parse(&f->host, s) == C2C_OK;
-	s = jstr(subj, "peer");
-	f->have_peer = s != NULL && c2c_ip_parse(&f->peer, s) == C2C_OK;
-	port = json_object_get(subj, "peer_port");
-	if (json_is_integer(port) && json_integer_value(port) >= 0 &&
-	    json_integer_value(port) <= 65535) {
-		f->have_port = true;
-		f->port = (uint16_t)json_integer_value(port);
-	}
-	s = jstr(subj, "fqdn");
-	if (s == NULL)
-		s = jstr(subj, "domain");
-	if (s != NULL && strlen(s) < sizeof(f->fqdn)) {
-		f->have_fqdn = true;
-		(void)snprintf(f->fqdn, sizeof(f->fqdn), "%s", s);
-	}
-	s = jstr(claim, "first_seen");
-	f->have_t1 = s != NULL && c2c_time_parse(&f->t1, s, strlen(s)) == C2C_OK;
-	s = jstr(claim, "last_seen");
-	f->have_t2 = s != NULL && c2c_time_parse(&f->t2, s, strlen(s)) == C2C_OK;
-}
-
 /* The outcome of checking one claim: the first failure, or the weakest "missing". */
 struct outcome {
 	bool failed, missing;
@@ -1026,6 +899,7 @@ struct outcome {
 	const char *src;
 	uint64_t where;
 	char msg[1200];
+	char note[200]; /* what the records could not show, for a claim that holds */
 };
 
 static void
@@ -1106,7 +980,7 @@ cmp_fetched(const void *a, const void *b)
 /* Check the records of one input cited by a claim: commitments, bytes, re-parse, facts. */
 static c2c_err
 check_input_records(struct vctx *x, struct vinput *in, struct fetched *f, size_t n,
-    const struct facts *want, struct outcome *oc)
+    struct c2c__chk *chk, struct outcome *oc)
 {
 	struct fetch_ctx fc = { f };
 	struct c2c__ref *refs = NULL;
@@ -1178,8 +1052,9 @@ check_input_records(struct vctx *x, struct vinput *in, struct fetched *f, size_t
 	for (size_t i = 0; i < n; i++) {
 		struct c2c_recbytes deps[64], rec;
 		size_t nd = 0;
-		struct facts got = *want;
-		struct c2c_sink sink = { &got, facts_flow, facts_obs };
+		struct c2c_sink sink;
+		const char *why = NULL;
+		char msg[400];
 		if (f[i].dep)
 			continue;
 		for (size_t j = 0; j < n && nd < C2C_ARRAY_LEN(deps); j++) {
@@ -1196,6 +1071,8 @@ check_input_records(struct vctx *x, struct vinput *in, struct fetched *f, size_t
 		rec.p = f[i].p;
 		rec.len = f[i].r.len;
 		memset(&d, 0, sizeof(d));
+		c2c__chk_sink(chk, &sink);
+		c2c__chk_rec_begin(chk, (uint32_t)(in - x->in), f[i].r.off, f[i].r.rec);
 		if (x->o->reparse != NULL)
 			rc = x->o->reparse(x->o->reparse_ctx, in->fmt, deps, nd, &rec, f[i].r.rec,
 			    &sink, &d);
@@ -1209,16 +1086,14 @@ check_input_records(struct vctx *x, struct vinput *in, struct fetched *f, size_t
 			    d.msg[0] ? d.msg : c2c_strerror(rc));
 			return C2C_OK;
 		}
-		if (got.delivered == 0) {
-			fail(oc, "record-parse", in->name, f[i].r.off,
-			    "record %llu+%u yields no flow or observation as %s",
-			    (unsigned long long)f[i].r.off, f[i].r.len, c2c_format_name(in->fmt));
-			return C2C_OK;
-		}
-		if (got.matched == 0) {
-			fail(oc, "record-content", in->name, f[i].r.off,
-			    "record %llu+%u does not say what the claim says: %s",
-			    (unsigned long long)f[i].r.off, f[i].r.len, got.seen);
+		rc = c2c__chk_rec_end(chk, &why, msg, sizeof(msg));
+		if (rc != C2C_OK)
+			return rc;
+		if (why != NULL) {
+			fail(oc, why, in->name, f[i].r.off, "record %llu+%u %s%s%s",
+			    (unsigned long long)f[i].r.off, f[i].r.len, msg,
+			    strcmp(why, "record-parse") == 0 ? " as " : "",
+			    strcmp(why, "record-parse") == 0 ? c2c_format_name(in->fmt) : "");
 			return C2C_OK;
 		}
 	}
@@ -1346,8 +1221,10 @@ check_records(struct vctx *x, const json_t *claim, struct outcome *oc)
 {
 	const json_t *ev = json_object_get(claim, "evidence");
 	struct fetched *f = NULL;
+	struct c2c__chk *chk = NULL;
 	size_t n = 0;
-	struct facts want;
+	const char *first_src = NULL;
+	uint64_t first_off = 0;
 	c2c_err rc;
 
 	if (ev == NULL)
@@ -1357,11 +1234,15 @@ check_records(struct vctx *x, const json_t *claim, struct outcome *oc)
 		c2c_free(f);
 		return rc;
 	}
-	claim_facts(claim, &want);
+	rc = c2c__chk_new(claim, &chk);
+	if (rc != C2C_OK) {
+		c2c_free(f);
+		return rc;
+	}
 	if (n > 1)
 		qsort(f, n, sizeof(*f), cmp_fetched);
 	for (size_t lo = 0; lo < n && rc == C2C_OK && !oc->failed;) {
-		size_t hi = lo, k = 0, extra = 0;
+		size_t hi = lo, k = 0;
 		struct vinput *in = find_input(x, f[lo].r.sha, false);
 		struct fetched *g;
 		while (hi < n && memcmp(f[hi].r.sha, f[lo].r.sha, 32) == 0)
@@ -1371,6 +1252,13 @@ check_records(struct vctx *x, const json_t *claim, struct outcome *oc)
 			fail(oc, "input", NULL, 0, "cites input %s, which has no fingerprint in the "
 			    "ledger", c2c_hex(f[lo].r.sha, 32, hex));
 			break;
+		}
+		if (first_src == NULL) {
+			for (size_t i = lo; i < hi && first_src == NULL; i++)
+				if (!f[i].dep) {
+					first_src = in->name;
+					first_off = f[i].r.off;
+				}
 		}
 		/* This input's own dependency records join the claim's, de-duplicated. */
 		g = c2c_calloc(hi - lo + in->ndeps + 1, sizeof(*g));
@@ -1384,7 +1272,6 @@ check_records(struct vctx *x, const json_t *claim, struct outcome *oc)
 			g[k].r = in->deps[i];
 			g[k].dep = true;
 			k++;
-			extra++;
 		}
 		qsort(g, k, sizeof(*g), cmp_fetched);
 		{
@@ -1398,13 +1285,20 @@ check_records(struct vctx *x, const json_t *claim, struct outcome *oc)
 			}
 			k = u;
 		}
-		(void)extra;
-		rc = check_input_records(x, in, g, k, &want, oc);
+		rc = check_input_records(x, in, g, k, chk, oc);
 		for (size_t i = 0; i < k; i++)
 			c2c_free(g[i].p);
 		c2c_free(g);
 		lo = hi;
 	}
+	/* What the records show together: counts and totals against the claim's result. */
+	if (rc == C2C_OK && !oc->failed && !oc->missing) {
+		char msg[400];
+		if (!c2c__chk_finish(chk, claim, msg, sizeof(msg)))
+			fail(oc, "record-totals", first_src, first_off, "%s", msg);
+		(void)c2c__chk_note(chk, oc->note, sizeof(oc->note));
+	}
+	c2c__chk_free(chk);
 	c2c_free(f);
 	return rc;
 }
@@ -1558,9 +1452,9 @@ done:
 	else if (oc.missing)
 		emit(x, kind, id, C2C_V_MISSING, oc.step, NULL, 0, "%s", oc.msg);
 	else
-		emit(x, kind, id, has_ref ? C2C_V_REF : C2C_V_RAW, NULL, NULL, 0, "%s",
+		emit(x, kind, id, has_ref ? C2C_V_REF : C2C_V_RAW, NULL, NULL, 0, "%s%s",
 		    has_ref ? "re-checked from its records and pinned reference data"
-			    : "re-checked from its raw records");
+			    : "re-checked from its raw records", oc.note);
 	return C2C_OK;
 }
 

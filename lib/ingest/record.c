@@ -63,6 +63,18 @@ mini_obs(void *ctx, const struct c2c_obs *o)
 	return rc;
 }
 
+static bool
+is_zeek(enum c2c_format fmt)
+{
+	return fmt == C2C_FMT_ZEEK_TSV || fmt == C2C_FMT_ZEEK_JSON;
+}
+
+static bool
+ends_line(const struct c2c_recbytes *r)
+{
+	return r->len > 0 && r->p[r->len - 1] == '\n';
+}
+
 c2c_err
 c2c_ingest_record(enum c2c_format fmt, const struct c2c_recbytes *deps, size_t n_deps,
     const struct c2c_recbytes *rec, int32_t rec_index, const struct c2c_sink *sink,
@@ -89,6 +101,10 @@ c2c_ingest_record(enum c2c_format fmt, const struct c2c_recbytes *deps, size_t n
 	c2c_buf_init(&img, MINI_MAX);
 	for (size_t i = 0; i < n_deps; i++) {
 		rc = c2c_buf_add(&img, deps[i].p, deps[i].len);
+		/* Zeek header lines are cited, like data lines, without their newline: laid end
+		 * to end they would run together into one line that names no #fields. */
+		if (rc == C2C_OK && is_zeek(fmt) && !ends_line(&deps[i]))
+			rc = c2c_buf_addc(&img, '\n');
 		if (rc != C2C_OK)
 			goto out;
 	}
@@ -101,8 +117,7 @@ c2c_ingest_record(enum c2c_format fmt, const struct c2c_recbytes *deps, size_t n
 		goto out;
 	/* A Zeek line is cited without its newline; alone at the end of the miniature input it
 	 * would read as a truncated last line. */
-	if ((fmt == C2C_FMT_ZEEK_TSV || fmt == C2C_FMT_ZEEK_JSON) &&
-	    (rec->len == 0 || rec->p[rec->len - 1] != '\n'))
+	if (is_zeek(fmt) && !ends_line(rec))
 		rc = c2c_buf_addc(&img, '\n');
 	if (rc != C2C_OK)
 		goto out;

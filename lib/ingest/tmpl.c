@@ -190,6 +190,26 @@ same_fields(const struct c2c_exp_tmpl *t, bool options, uint16_t n_scope,
 	return true;
 }
 
+/* A template's message (or the captured packet carrying it) is a dependency record of the
+ * input: `verify` re-parses a cited data record after it (docs/evidence.md). Each message is
+ * listed once; refreshes of an unchanged template add nothing. Past the input's dependency
+ * slots, later templates go unlisted (their records then fail the re-parse, never silently). */
+static void
+note_dep(struct c2c_exp_msg *m, const struct c2c_evref *ev)
+{
+	struct c2c_input_info *info = m->out->info;
+	if (info == NULL)
+		return;
+	for (uint32_t i = 0; i < info->n_deps; i++)
+		if (info->deps[i].off == ev->off && info->deps[i].len == ev->len)
+			return;
+	if (info->n_deps < C2C_ARRAY_LEN(info->deps)) {
+		struct c2c_evref *d = &info->deps[info->n_deps++];
+		*d = *ev;
+		d->rec = -1; /* the whole message: its header gives the domain and export time */
+	}
+}
+
 c2c_err
 c2c__tmpl_define(struct c2c_exp_msg *m, uint16_t id, bool options, uint16_t n_scope,
     const struct c2c_exp_field *f, uint16_t n, const struct c2c_evref *ev)
@@ -257,6 +277,7 @@ c2c__tmpl_define(struct c2c_exp_msg *m, uint16_t id, bool options, uint16_t n_sc
 	t->min_len = min_len;
 	t->varlen = varlen;
 	t->ev = *ev;
+	note_dep(m, ev);
 	if (!found) {
 		if (x->tslots[i] == C2C_EXP_TOMB)
 			x->n_tomb--;

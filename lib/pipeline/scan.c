@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "c2chain/attribute.h"
 #include "c2chain/c2chain.h"
@@ -1391,6 +1392,15 @@ pin_diag_src(struct c2c_diag *diag)
 	}
 }
 
+static uint64_t
+now_us(void)
+{
+	struct timespec t;
+	if (clock_gettime(CLOCK_MONOTONIC, &t) != 0)
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
 c2c_err
 c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_summary *sum,
     struct c2c_diag *diag)
@@ -1401,6 +1411,7 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 	struct c2c_scan_summary lsum;
 	struct c2c_case *c = NULL;
 	struct c2c_case_opts co = { o->key_path, NULL };
+	uint64_t t0 = now_us(), t1, t2;
 	c2c_err rc;
 
 	memset(&r, 0, sizeof(r));
@@ -1413,6 +1424,7 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 	rc = spec_from_opts(o, &sp, diag);
 	if (rc == C2C_OK)
 		rc = analyze(&r, o, o->threads == 1 ? 1 : 2);
+	t1 = now_us();
 	if (rc == C2C_OK)
 		rc = c2c_case_open(case_dir, &co, &c, diag);
 	for (size_t i = 0; i < r.n_files && rc == C2C_OK; i++)
@@ -1451,11 +1463,15 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 		rc = write_scan_json(&r, case_dir, diag);
 	if (rc == C2C_OK)
 		rc = c2c_case_commit(c, r.report, diag);
+	t2 = now_us();
 	if (rc == C2C_OK) {
 		uint8_t root[32];
 		c2c_case_tree(c, &r.sum->ledger_size, root);
 		rc = render_all(r.report, case_dir, diag);
 	}
+	r.sum->analysis_us = t1 - t0;
+	r.sum->evidence_us = t2 - t1;
+	r.sum->reports_us = now_us() - t2;
 	if (rc != C2C_OK)
 		pin_diag_src(diag);
 	c2c_case_close(c);
