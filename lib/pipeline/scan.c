@@ -1038,7 +1038,14 @@ analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 		r->sum->controlled_hosts = (uint64_t)json_integer_value(json_object_get(mres,
 		    "controlled_hosts"));
 		r->sum->c2_endpoints = json_array_size(r->ir.infrastructure);
-		r->sum->countries = json_array_size(json_object_get(mres, "by_controller_country"));
+		const json_t *row;
+		size_t k;
+		/* Known controller countries only: "??" is no country. */
+		json_array_foreach(json_object_get(mres, "by_controller_country"), k, row) {
+			const char *cc = json_string_value(json_object_get(row, "country"));
+			if (cc != NULL && strcmp(cc, "??") != 0)
+				r->sum->countries++;
+		}
 		r->sum->findings = json_array_size(r->l1);
 		r->sum->intel_hits = (uint64_t)count_type(r->l1, "intel-hit");
 		r->sum->beacons = (uint64_t)count_type(r->l1, "beacon");
