@@ -89,13 +89,21 @@ sec_summary(struct doc *d, const json_t *r)
 	doc_heading(d, 2, "bottom-line", "Bottom line");
 	strings(d, path(r, "statements.bottom_line"));
 	if (s != NULL) {
+		/* "countries" counts known controller countries only (never "??"). */
+		long long nc = (long long)i_of(s, "countries");
+		char where[64];
+		if (nc == 0 && i_of(s, "c2_endpoints") > 0)
+			(void)snprintf(where, sizeof(where), "none of known location");
+		else
+			(void)snprintf(where, sizeof(where), "located in %lld countr%s", nc,
+			    nc == 1 ? "y" : "ies");
 		doc_para(d, doc_fmt(b, sizeof(b),
 		    "%lld inputs, %lld records (%lld malformed), %lld flows; %lld controlled hosts, "
-		    "%lld C2 endpoints in %lld countries.",
+		    "%lld C2 endpoints, %s.",
 		    (long long)i_of(s, "inputs"), (long long)i_of(s, "records"),
 		    (long long)i_of(s, "malformed"), (long long)i_of(s, "flows"),
 		    (long long)i_of(s, "controlled_hosts"), (long long)i_of(s, "c2_endpoints"),
-		    (long long)i_of(s, "countries")));
+		    where));
 		if (json_object_size(fb) > 0) {
 			static const char *const hdr[] = { "Finding type", "Count" };
 			doc_table_begin(d, hdr, 2);
