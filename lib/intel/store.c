@@ -11,6 +11,9 @@
  *                a walk up that chain. IPv4 intervals get the same top-16-bit first level.
  *   domain, URL  open-addressing hash (SipHash, power-of-two table, linear probing) over unique
  *                strings; suffix matching hashes each parent name of the query.
+ *   IPv4 filter  per set, one compact membership index over the exact addresses and CIDRs
+ *                together (v4set.h): c2c_intel_any_v4 is that alone, and an IPv4 match that
+ *                misses it ends there.
  *
  * Records sharing a key are contiguous in a permutation array, in id order, so results come
  * out in a deterministic order independent of hashing.
@@ -21,6 +24,7 @@
 #include <string.h>
 
 #include "intel/internal.h"
+#include "intel/v4set.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -28,8 +32,6 @@ __extension__ typedef unsigned __int128 u128;
 #define REC_ALLOW 1u
 #define MAX_FEEDS 65535u
 #define STR_CAP ((size_t)UINT32_MAX - 1)
-#define V4MAP_MIN 4096
-#define V4MAP_BYTES ((size_t)1 << 22) /* 2^24 /24 networks x 2 bits */
 
 /* One indicator: 24 bytes. `key` is the IPv4 address, the index of an IPv6 address in v6keys,
  * or the string-pool offset of a domain / URL / substring (strings are interned, so equal
@@ -99,10 +101,9 @@ struct sent {
 
 /* The lookup tables built from one class of indicators (block or allow). */
 struct lset {
-	/* IPv4 summary: 2 bits per /24 (0 nothing, 1 look closer, 2 wholly covered by a CIDR of
-	 * this set), so most lookups of a large store end after one read. Built when the set
-	 * holds at least V4MAP_MIN IPv4 keys. */
-	uint8_t *v4map;
+	/* IPv4 "covered at all?" index over the exact addresses and CIDRs of this set (v4set.h):
+	 * a lookup that misses ends after one 256 KiB-table read and one cache line. */
+	struct c2c__v4set v4;
 	/* IPv4 exact */
 	uint32_t *x4idx; /* 65537 entries */
 	uint16_t *x4lo;
@@ -365,7 +366,7 @@ c2c_intel_new(struct c2c_intel **out)
 static void
 lset_free(struct lset *s)
 {
-	c2c_free(s->v4map);
+	c2c__v4set_fini(&s->v4);
 	c2c_free(s->x4idx);
 	c2c_free(s->x4lo);
 	c2c_free(s->x4first);
@@ -1206,38 +1207,32 @@ build_strings(struct c2c_intel *in, const uint32_t *ids, size_t n, size_t base, 
 	return C2C_OK;
 }
 
-static void
-v4map_set(uint8_t *m, uint32_t net24, unsigned v)
-{
-	unsigned sh = (net24 & 3) * 2;
-	unsigned cur = (m[net24 >> 2] >> sh) & 3;
-	if (v > cur)
-		m[net24 >> 2] = (uint8_t)((m[net24 >> 2] & ~(3u << sh)) | v << sh);
-}
-
+/* The membership index over every IPv4 exact address and CIDR of the set. */
 static c2c_err
-build_v4map(struct lset *s)
+build_v4(struct lset *s)
 {
-	if (s->n_x4 + s->n_p4 < V4MAP_MIN)
+	size_t n = s->n_x4 + s->n_p4;
+	if (n == 0)
 		return C2C_OK;
-	s->v4map = c2c_calloc(V4MAP_BYTES, 1);
-	if (s->v4map == NULL)
+	struct c2c__v4range *r = c2c_reallocarray(NULL, n, sizeof(*r));
+	if (r == NULL)
 		return C2C_ENOMEM;
+	size_t k = 0;
 	for (uint32_t h = 0; h < 65536 && s->x4idx != NULL; h++)
-		for (uint32_t u = s->x4idx[h]; u < s->x4idx[h + 1]; u++)
-			v4map_set(s->v4map, h << 8 | s->x4lo[u] >> 8, 1);
+		for (uint32_t u = s->x4idx[h]; u < s->x4idx[h + 1]; u++) {
+			r[k].first = r[k].last = h << 16 | s->x4lo[u];
+			k++;
+		}
 	for (size_t i = 0; i < s->n_p4; i++) {
 		uint32_t net = (uint32_t)s->p4[i].net;
 		unsigned len = s->p4[i].len;
-		if (len > 24) {
-			v4map_set(s->v4map, net >> 8, 1);
-			continue;
-		}
-		uint64_t n24 = (uint64_t)1 << (24 - len);
-		for (uint64_t k = 0; k < n24; k++)
-			v4map_set(s->v4map, (uint32_t)((net >> 8) + k), 2);
+		r[k].first = net;
+		r[k].last = len == 0 ? UINT32_MAX : net | (uint32_t)((1ull << (32 - len)) - 1);
+		k++;
 	}
-	return C2C_OK;
+	c2c_err err = c2c__v4set_build(&s->v4, r, k);
+	c2c_free(r);
+	return err;
 }
 
 static c2c_err
@@ -1303,7 +1298,7 @@ build_lset(struct c2c_intel *in, struct lset *s, bool allow)
 			return err;
 		i = j;
 	}
-	return build_v4map(s);
+	return build_v4(s);
 }
 
 c2c_err
@@ -1410,44 +1405,16 @@ x6_find(const struct lset *s, u128 addr)
 	return a < s->n_x6 && s->x6key[a] == addr ? (uint32_t)a : NONE;
 }
 
-/* 0: nothing in this /24, 2: covered by a CIDR, 1: look closer (also when there is no map). */
-static inline unsigned
-v4map_get(const struct lset *s, uint32_t addr)
-{
-	if (s->v4map == NULL)
-		return 1;
-	return (s->v4map[addr >> 10] >> ((addr >> 7) & 6)) & 3;
-}
-
-static inline bool
-any_v4(const struct lset *s, uint32_t addr)
-{
-	unsigned v = v4map_get(s, addr);
-	if (v != 1)
-		return v == 2;
-	return x4_find(s, addr) != NONE || c4_find(s, addr) != NONE;
-}
-
 bool
 c2c_intel_any_v4(const struct c2c_intel *in, uint32_t addr)
 {
-	return any_v4(&in->blk, addr);
+	return c2c__v4set_has(&in->blk.v4, addr);
 }
 
 size_t
 c2c_intel_any_v4_batch(const struct c2c_intel *in, const uint32_t *addrs, size_t n, uint8_t *out)
 {
-	const struct lset *s = &in->blk;
-	size_t hits = 0;
-	enum { AHEAD = 8 };
-	for (size_t i = 0; i < n; i++) {
-		if (i + AHEAD < n && s->v4map != NULL)
-			__builtin_prefetch(&s->v4map[addrs[i + AHEAD] >> 10]);
-		uint8_t v = any_v4(s, addrs[i]);
-		out[i] = v;
-		hits += v;
-	}
-	return hits;
+	return c2c__v4set_has_batch(&in->blk.v4, addrs, n, out);
 }
 
 static bool
@@ -1503,7 +1470,7 @@ match_ip_set(const struct c2c_intel *in, const struct lset *s, const struct c2c_
 {
 	if (ip->family == 4) {
 		uint32_t a = c2c_ip_v4(ip);
-		if (v4map_get(s, a) == 0)
+		if (!c2c__v4set_has(&s->v4, a))
 			return;
 		uint32_t u = x4_find(s, a);
 		if (u != NONE)
@@ -1660,8 +1627,7 @@ c2c_intel_memory(const struct c2c_intel *in)
 	    (in->lstab.mask + 1) * 4;
 	for (int pass = 0; pass < 2; pass++) {
 		const struct lset *s = pass ? &in->alw : &in->blk;
-		if (s->v4map)
-			m += V4MAP_BYTES;
+		m += c2c__v4set_memory(&s->v4);
 		if (s->x4idx)
 			m += 65537 * 4 + s->n_x4 * 6 + 4;
 		m += s->n_x6 * 20 + (s->n_p4 + s->n_p6) * sizeof(struct pfx);
