@@ -1,6 +1,7 @@
 /*
  * The compact IPv4 membership index (v4set.h): build by radix-sorting the ranges, merging them
- * into maximal disjoint intervals and cutting those at /16 boundaries; batch lookups with
+ * into maximal disjoint intervals, choosing the bucket width from their number and cutting them
+ * at bucket boundaries into one cache line per bucket; the pool lookup; batch lookups with
  * software prefetch.
  */
 #include "intel/v4set.h"
@@ -9,22 +10,23 @@
 
 #include "c2chain/core.h"
 
-#define NBUCKET 65536u
+#define LINE_BYTES (C2C__V4SET_LINE * sizeof(uint16_t))
 
 void
 c2c__v4set_fini(struct c2c__v4set *s)
 {
-	c2c_free(s->top);
 	c2c_free(s->mem);
+	c2c_free(s->pool);
 	memset(s, 0, sizeof(*s));
 }
 
 size_t
 c2c__v4set_memory(const struct c2c__v4set *s)
 {
-	if (s->top == NULL)
+	if (s->lines == NULL)
 		return 0;
-	return (NBUCKET + 1) * sizeof(*s->top) + (s->n_lo + 1 + C2C__V4SET_SCAN) * sizeof(*s->lo);
+	return ((size_t)1 << s->bits) * LINE_BYTES + LINE_BYTES +
+	    (s->pool ? (s->n_pool + C2C__V4SET_LINE) * sizeof(*s->pool) : 0);
 }
 
 /* Stable LSD radix sort of (first << 32 | last) keys by `first`, one byte per pass; passes on a
@@ -73,14 +75,24 @@ merge(uint64_t *k, size_t n)
 	return m;
 }
 
+/* Where the entries of bucket h go: into its line, or at pool[off...]. */
+static uint16_t *
+dest(struct c2c__v4set *s, uint16_t *lines, uint32_t h)
+{
+	uint16_t *line = lines + (size_t)h * C2C__V4SET_LINE;
+	if ((line[0] & C2C__V4SET_OVERFLOW) == 0)
+		return line + 1;
+	return s->pool + ((uint32_t)line[1] | (uint32_t)line[2] << 16);
+}
+
 c2c_err
 c2c__v4set_build(struct c2c__v4set *s, const struct c2c__v4range *r, size_t n)
 {
 	c2c_err err = C2C_OK;
-	uint64_t *k = NULL, *tmp = NULL;
-	uint32_t *nsing = NULL, *nbound = NULL, *pos = NULL;
-	uint64_t *keys;
-	size_t nv = 0, m, total = 0;
+	uint64_t *k = NULL, *tmp = NULL, *keys;
+	uint32_t *nsing = NULL, *nbound = NULL;
+	uint16_t *lines;
+	size_t nv = 0, m, nb, est, pool = 0;
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < n; i++)
 		nv += r[i].first <= r[i].last;
@@ -88,10 +100,7 @@ c2c__v4set_build(struct c2c__v4set *s, const struct c2c__v4range *r, size_t n)
 		return C2C_OK;
 	k = c2c_reallocarray(NULL, nv, sizeof(*k));
 	tmp = c2c_reallocarray(NULL, nv, sizeof(*tmp));
-	nsing = c2c_calloc(NBUCKET, sizeof(*nsing));
-	nbound = c2c_calloc(NBUCKET, sizeof(*nbound));
-	s->top = c2c_calloc(NBUCKET + 1, sizeof(*s->top));
-	if (k == NULL || tmp == NULL || nsing == NULL || nbound == NULL || s->top == NULL) {
+	if (k == NULL || tmp == NULL) {
 		err = C2C_ENOMEM;
 		goto out;
 	}
@@ -105,54 +114,89 @@ c2c__v4set_build(struct c2c__v4set *s, const struct c2c__v4range *r, size_t n)
 	m = merge(keys, nv);
 	s->n_ranges = m;
 
-	/* Count: per bucket the single addresses and the boundaries it would need. Intervals are
-	 * disjoint, so the bucket visits total at most m + 65,536. */
-	for (size_t i = 0; i < m; i++) {
-		uint32_t f = (uint32_t)(keys[i] >> 32), l = (uint32_t)keys[i];
-		if (f == l) {
-			nsing[f >> 16]++;
-			nbound[f >> 16] += 1u + ((f & 0xffffu) != 0xffffu);
-			continue;
-		}
-		for (uint32_t h = f >> 16;; h++) {
-			uint32_t cl = h == l >> 16 ? (l & 0xffffu) : 0xffffu;
-			nbound[h] += 1u + (cl != 0xffffu);
-			nsing[h] |= C2C__V4SET_MODE; /* holds a wider interval */
-			if (h == l >> 16)
-				break;
-		}
-	}
-	for (uint32_t h = 0; h < NBUCKET; h++) {
-		bool wide = (nsing[h] & C2C__V4SET_MODE) != 0;
-		size_t cnt = wide ? nbound[h] : nsing[h];
-		s->top[h] = (uint32_t)total | (wide ? C2C__V4SET_MODE : 0);
-		total += cnt;
-		if (total > C2C__V4SET_OFF) {
-			err = C2C_ELIMIT;
-			goto out;
-		}
-	}
-	s->top[NBUCKET] = (uint32_t)total;
-	s->mem = c2c_calloc(total + 1 + C2C__V4SET_SCAN, sizeof(*s->mem));
-	if (s->mem == NULL) {
+	/* Bucket width: entries are about one per single address and two per wider interval. */
+	est = 0;
+	for (size_t i = 0; i < m; i++)
+		est += 1 + ((uint32_t)(keys[i] >> 32) != (uint32_t)keys[i]);
+	s->bits = C2C__V4SET_MINBITS;
+	while (s->bits < C2C__V4SET_MAXBITS && ((size_t)C2C__V4SET_PERBUCKET << s->bits) < est)
+		s->bits++;
+	s->shift = 32 - s->bits;
+	s->lowmask = (uint32_t)(((uint64_t)1 << s->shift) - 1);
+	nb = (size_t)1 << s->bits;
+	nsing = c2c_calloc(nb, sizeof(*nsing));
+	nbound = c2c_calloc(nb, sizeof(*nbound));
+	/* one spare line to align the lines on 64 bytes */
+	s->mem = c2c_calloc(nb + 1, LINE_BYTES);
+	if (nsing == NULL || nbound == NULL || s->mem == NULL) {
 		err = C2C_ENOMEM;
 		goto out;
 	}
-	s->lo = s->mem + 1;
-	s->n_lo = total;
-	/* Fill, reusing nbound as the write cursor of each bucket. */
-	pos = nbound;
-	for (uint32_t h = 0; h < NBUCKET; h++)
-		pos[h] = s->top[h] & C2C__V4SET_OFF;
+	lines = (uint16_t *)(void *)(((uintptr_t)s->mem + LINE_BYTES - 1) &
+	    ~(uintptr_t)(LINE_BYTES - 1));
+	s->lines = lines;
+
+	/* Count: per bucket the single addresses and the boundaries it would need. Intervals are
+	 * disjoint, so the bucket visits total at most m + 2^bits. */
 	for (size_t i = 0; i < m; i++) {
 		uint32_t f = (uint32_t)(keys[i] >> 32), l = (uint32_t)keys[i];
-		for (uint32_t h = f >> 16;; h++) {
-			uint32_t cf = h == f >> 16 ? (f & 0xffffu) : 0;
-			uint32_t cl = h == l >> 16 ? (l & 0xffffu) : 0xffffu;
-			s->lo[pos[h]++] = (uint16_t)cf;
-			if ((s->top[h] & C2C__V4SET_MODE) != 0 && cl != 0xffffu)
-				s->lo[pos[h]++] = (uint16_t)(cl + 1);
-			if (h == l >> 16)
+		if (f == l) {
+			nsing[f >> s->shift]++;
+			nbound[f >> s->shift] += 1u + ((f & s->lowmask) != s->lowmask);
+			continue;
+		}
+		for (uint32_t h = f >> s->shift;; h++) {
+			uint32_t cl = h == l >> s->shift ? (l & s->lowmask) : s->lowmask;
+			nbound[h] += 1u + (cl != s->lowmask);
+			nsing[h] |= 0x80000000u; /* holds a wider interval */
+			if (h == l >> s->shift)
+				break;
+		}
+	}
+	/* Headers; buckets over C2C__V4SET_INLINE entries get a run in the pool. */
+	for (size_t h = 0; h < nb; h++) {
+		bool wide = (nsing[h] & 0x80000000u) != 0;
+		size_t cnt = wide ? nbound[h] : nsing[h];
+		uint16_t *line = lines + h * C2C__V4SET_LINE;
+		uint16_t hdr = wide ? C2C__V4SET_BOUNDARY : 0;
+		if (cnt <= C2C__V4SET_INLINE) {
+			line[0] = (uint16_t)(hdr | cnt);
+			continue;
+		}
+		if (pool + cnt > UINT32_MAX) {
+			err = C2C_ELIMIT;
+			goto out;
+		}
+		line[0] = (uint16_t)(hdr | C2C__V4SET_OVERFLOW);
+		line[1] = (uint16_t)pool;
+		line[2] = (uint16_t)(pool >> 16);
+		line[3] = (uint16_t)cnt;
+		line[4] = (uint16_t)(cnt >> 16);
+		pool += cnt;
+		s->n_overflow++;
+	}
+	if (s->n_overflow > 0) {
+		s->pool = c2c_calloc(pool + C2C__V4SET_LINE, sizeof(*s->pool));
+		if (s->pool == NULL) {
+			err = C2C_ENOMEM;
+			goto out;
+		}
+		s->n_pool = pool;
+	}
+	/* Fill in interval order (so each bucket's entries come out increasing), counting the
+	 * entries written per bucket in nsing. */
+	memset(nsing, 0, nb * sizeof(*nsing));
+	for (size_t i = 0; i < m; i++) {
+		uint32_t f = (uint32_t)(keys[i] >> 32), l = (uint32_t)keys[i];
+		for (uint32_t h = f >> s->shift;; h++) {
+			uint32_t cf = h == f >> s->shift ? (f & s->lowmask) : 0;
+			uint32_t cl = h == l >> s->shift ? (l & s->lowmask) : s->lowmask;
+			uint16_t *d = dest(s, lines, h);
+			d[nsing[h]++] = (uint16_t)cf;
+			if ((lines[(size_t)h * C2C__V4SET_LINE] & C2C__V4SET_BOUNDARY) != 0 &&
+			    cl != s->lowmask)
+				d[nsing[h]++] = (uint16_t)(cl + 1);
+			if (h == l >> s->shift)
 				break;
 		}
 	}
@@ -166,21 +210,37 @@ out:
 	return err;
 }
 
+bool
+c2c__v4set_has_pool(const struct c2c__v4set *s, const uint16_t *line, uint32_t x)
+{
+	const uint16_t *run = s->pool + ((uint32_t)line[1] | (uint32_t)line[2] << 16);
+	uint32_t n = (uint32_t)line[3] | (uint32_t)line[4] << 16;
+	/* p = number of entries <= x (upper bound) */
+	uint32_t a = 0, b = n;
+	while (a < b) {
+		uint32_t mid = a + (b - a) / 2;
+		if (run[mid] <= x)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	if ((line[0] & C2C__V4SET_BOUNDARY) != 0)
+		return (a & 1) != 0;
+	return a > 0 && run[a - 1] == x;
+}
+
 size_t
 c2c__v4set_has_batch(const struct c2c__v4set *s, const uint32_t *a, size_t n, uint8_t *out)
 {
-	enum { NEAR = 8, FAR = 16 };
+	enum { AHEAD = 16 };
 	size_t hits = 0, i = 0;
-	if (s->top == NULL) {
+	if (s->lines == NULL) {
 		memset(out, 0, n);
 		return 0;
 	}
-	/* Two-stage prefetch: the top entry FAR ahead, the run NEAR ahead (its top entry is then
-	 * in cache, so computing the address costs no stall). */
-	for (; i + FAR < n; i++) {
-		__builtin_prefetch(&s->top[a[i + FAR] >> 16]);
-		uint32_t t = s->top[a[i + NEAR] >> 16] & C2C__V4SET_OFF;
-		__builtin_prefetch(&s->lo[t]);
+	/* The line address depends on the probe alone, so one prefetch stage suffices. */
+	for (; i + AHEAD < n; i++) {
+		__builtin_prefetch(s->lines + (size_t)(a[i + AHEAD] >> s->shift) * C2C__V4SET_LINE);
 		bool v = c2c__v4set_has(s, a[i]);
 		out[i] = v;
 		hits += v;

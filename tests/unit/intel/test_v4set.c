@@ -75,7 +75,7 @@ empty_set(void)
 	uint32_t a[3] = { 0, 0x01020304, 0xffffffff };
 	uint8_t out[3] = { 9, 9, 9 };
 	ASSERT_OK(c2c__v4set_build(&s, NULL, 0));
-	ASSERT(s.top == NULL);
+	ASSERT(s.lines == NULL);
 	ASSERT_EQ(c2c__v4set_memory(&s), 0);
 	for (int i = 0; i < 3; i++)
 		ASSERT(!c2c__v4set_has(&s, a[i]));
@@ -98,13 +98,14 @@ extremes(void)
 	ASSERT_OK(c2c__v4set_build(&s, r, 2));
 	ASSERT(c2c__v4set_has(&s, 0) && c2c__v4set_has(&s, 0xffffffff));
 	ASSERT(!c2c__v4set_has(&s, 1) && !c2c__v4set_has(&s, 0xfffffffe));
-	ASSERT_EQ(s.n_lo, 2);
+	ASSERT_EQ(s.n_ranges, 2);
+	ASSERT_EQ(s.bits, 16);
 	c2c__v4set_fini(&s);
 	struct c2c__v4range all = { 0, 0xffffffff };
 	check(&all, 1);
 	ASSERT_OK(c2c__v4set_build(&s, &all, 1));
 	ASSERT_EQ(s.n_ranges, 1);
-	ASSERT_EQ(s.n_lo, 65536); /* one "covered from 0" boundary per bucket */
+	ASSERT_EQ(s.n_overflow, 0); /* one "covered from 0" boundary per bucket */
 	c2c__v4set_fini(&s);
 	/* ranges ending on the last address of a bucket, singletons on bucket edges among wider
 	 * ranges (boundary form with an entry at 0xffff) */
@@ -186,10 +187,49 @@ every_other_address_one_bucket(void)
 	ASSERT_OK(c2c__v4set_build(&s, r, N));
 	for (uint32_t a = 0x0b0afff0u; a <= 0x0b0c0010u; a++)
 		ASSERT_EQ(c2c__v4set_has(&s, a), (a >> 16) == 0x0b0b && (a & 1) != 0);
-	ASSERT_EQ(s.n_lo, N); /* single-address form: 2 bytes each */
-	ASSERT(c2c__v4set_memory(&s) <= 65537 * 4 + (N + 1 + C2C__V4SET_SCAN) * 2);
+	/* one bucket over a line's capacity: its entries go to the pool, 2 bytes each */
+	ASSERT_EQ(s.n_overflow, 1);
+	ASSERT_EQ(s.n_pool, N);
+	ASSERT(c2c__v4set_memory(&s) <= 65537 * 64 + (N + 32) * 2);
+	c2c__v4set_fini(&s);
+}
+
+/* A set big enough for wider buckets (fewer low bits than 16), with ranges ending on bucket
+ * edges; membership has a closed form, so any number of probes can be checked. */
+static void
+wide_buckets(void)
+{
+	enum { N = 1 << 20 };
+	struct c2c__v4range *r = malloc(2 * N * sizeof(*r));
+	ASSERT(r != NULL);
+	for (uint32_t i = 0; i < N; i++) {
+		r[2 * i].first = i << 12;
+		r[2 * i].last = (i << 12) + 1;
+		r[2 * i + 1].first = (i << 12) + 4000;
+		r[2 * i + 1].last = (i << 12) + 4095;
+	}
+	struct c2c__v4set s;
+	ASSERT_OK(c2c__v4set_build(&s, r, 2 * N));
+	free(r);
+	ASSERT(s.bits > 16);
+	ASSERT(s.lowmask < 0xffff);
+	ASSERT_EQ(s.n_overflow, 0);
+	enum { NP = 1 << 16 };
+	static uint32_t p[NP];
+	static uint8_t out[NP];
+	size_t want_hits = 0;
+	for (size_t i = 0; i < NP; i++) {
+		uint32_t a = i < 64 ? ((uint32_t)i << s.shift) - 1 + (uint32_t)(i & 1) : rnd();
+		uint32_t low = a & 4095;
+		bool want = low <= 1 || low >= 4000;
+		p[i] = a;
+		want_hits += want;
+		if (c2c__v4set_has(&s, a) != want)
+			TEST_FAIL_("address %08x: index says %d", a, !want);
+	}
+	ASSERT_EQ(c2c__v4set_has_batch(&s, p, NP, out), want_hits);
 	c2c__v4set_fini(&s);
 }
 
 TEST_MAIN(empty_set, extremes, duplicates_adjacent_overlapping, random_singles, random_mixed,
-    every_other_address_one_bucket)
+    every_other_address_one_bucket, wide_buckets)
