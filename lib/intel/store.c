@@ -841,10 +841,6 @@ c2c_intel_indicator(const struct c2c_intel *in, uint32_t id, struct c2c_indicato
 
 /* ---- freeze ------------------------------------------------------------------------------------ */
 
-/* qsort has no context argument: freeze is single-threaded per store, but two stores may be
- * frozen at once on different threads, so the context is thread-local. */
-static _Thread_local const struct c2c_intel *sort_in;
-
 static u128
 rec_addr(const struct c2c_intel *in, const struct rec *r)
 {
@@ -853,68 +849,121 @@ rec_addr(const struct c2c_intel *in, const struct rec *r)
 	return in->v6keys[r->key];
 }
 
-static int
-cmp_u32(uint32_t a, uint32_t b)
-{
-	return (a > b) - (a < b);
-}
+/* Sorting records: each gets a flat key (class, then k1, k2, k3, then id) computed once, so
+ * the comparisons read contiguous memory instead of chasing records and IPv6 keys. Classes
+ * are few; records are first placed by class (counting sort), then each class is sorted. */
+struct skey {
+	uint64_t k1, k2, k3;
+	uint32_t id, cls;
+};
 
-/* Order of records inside a lookup set: by lookup key, then id. */
-static int
-cmp_key(const void *pa, const void *pb)
+/* Stable LSD radix sort of a[0..n) by (k1, k2, k3), one byte per pass, skipping bytes that
+ * every key shares (an IPv4 class sorts in four passes over the low 32 bits of k2). Stable, so
+ * keys that tie keep their input order. The result ends in a or tmp: returned. */
+static struct skey *
+radix_skey(struct skey *a, struct skey *tmp, size_t n)
 {
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct rec *x = &sort_in->recs[a], *y = &sort_in->recs[b];
-	int c = cmp_u32(x->type == C2C_IOC_DOMAIN_SUFFIX ? C2C_IOC_DOMAIN : x->type,
-	    y->type == C2C_IOC_DOMAIN_SUFFIX ? C2C_IOC_DOMAIN : y->type);
-	if (c != 0)
-		return c;
-	switch (x->type) {
-	case C2C_IOC_IPV4:
-		c = cmp_u32(x->key, y->key);
-		break;
-	case C2C_IOC_IPV6:
-	case C2C_IOC_CIDR: {
-		c = cmp_u32(x->pad, y->pad);
-		if (c != 0)
-			break;
-		u128 ax = rec_addr(sort_in, x), ay = rec_addr(sort_in, y);
-		c = (ax > ay) - (ax < ay);
-		if (c == 0)
-			c = cmp_u32(x->prefix, y->prefix);
-		break;
+	uint64_t and_[3] = { ~0ull, ~0ull, ~0ull }, or_[3] = { 0, 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		and_[0] &= a[i].k3, or_[0] |= a[i].k3;
+		and_[1] &= a[i].k2, or_[1] |= a[i].k2;
+		and_[2] &= a[i].k1, or_[2] |= a[i].k1;
 	}
-	default:
-		c = cmp_u32(x->key, y->key);
-		break;
-	}
-	return c != 0 ? c : cmp_u32(a, b);
-}
-
-/* Order for duplicate counting: value, type, port, feed, id. */
-static int
-cmp_dup(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct rec *x = &sort_in->recs[a], *y = &sort_in->recs[b];
-	int c = cmp_u32(x->type, y->type);
-	if (c == 0) {
-		if (x->type == C2C_IOC_IPV6 || x->type == C2C_IOC_CIDR) {
-			u128 ax = rec_addr(sort_in, x), ay = rec_addr(sort_in, y);
-			c = (ax > ay) - (ax < ay);
-			if (c == 0)
-				c = cmp_u32(x->prefix, y->prefix);
-		} else {
-			c = cmp_u32(x->key, y->key);
+	for (unsigned w = 0; w < 3; w++)
+		for (unsigned sh = 0; sh < 64; sh += 8) {
+			if ((((and_[w] ^ or_[w]) >> sh) & 255) == 0)
+				continue;
+			size_t cnt[256] = { 0 };
+			for (size_t i = 0; i < n; i++) {
+				uint64_t v = w == 0 ? a[i].k3 : w == 1 ? a[i].k2 : a[i].k1;
+				cnt[(v >> sh) & 255]++;
+			}
+			size_t sum = 0;
+			for (unsigned d = 0; d < 256; d++) {
+				size_t c = cnt[d];
+				cnt[d] = sum;
+				sum += c;
+			}
+			for (size_t i = 0; i < n; i++) {
+				uint64_t v = w == 0 ? a[i].k3 : w == 1 ? a[i].k2 : a[i].k1;
+				tmp[cnt[(v >> sh) & 255]++] = a[i];
+			}
+			struct skey *t = a;
+			a = tmp;
+			tmp = t;
 		}
+	return a;
+}
+
+enum sort_order {
+	BY_LOOKUP, /* type class (suffix domains with domains), family, value, prefix, id */
+	BY_VALUE   /* type, value, prefix, port, flags, feed, id (duplicate counting) */
+};
+#define NCLASS 64
+
+static void
+skey_of(const struct c2c_intel *in, uint32_t id, enum sort_order o, struct skey *k)
+{
+	const struct rec *r = &in->recs[id];
+	uint8_t t = r->type;
+	u128 v = r->key;
+	if (t == C2C_IOC_IPV6 || t == C2C_IOC_CIDR)
+		v = rec_addr(in, r);
+	k->k1 = (uint64_t)(v >> 64);
+	k->k2 = (uint64_t)v;
+	k->id = id;
+	if (o == BY_LOOKUP) {
+		if (t == C2C_IOC_DOMAIN_SUFFIX)
+			t = C2C_IOC_DOMAIN;
+		k->cls = (uint32_t)t << 3 | ((t == C2C_IOC_IPV6 || t == C2C_IOC_CIDR) ? (r->pad & 7u) : 0);
+		k->k3 = r->prefix;
+	} else {
+		k->cls = t;
+		k->k3 = (uint64_t)r->prefix << 48 | (uint64_t)r->port << 32 | (uint64_t)r->flags << 16 |
+		    r->feed;
 	}
-	if (c == 0)
-		c = cmp_u32(x->port, y->port);
-	if (c == 0)
-		c = cmp_u32(x->flags, y->flags);
-	if (c == 0)
-		c = cmp_u32(x->feed, y->feed);
-	return c != 0 ? c : cmp_u32(a, b);
+}
+
+/* ids[0..n) (record ids, ascending) sorted in place by `o`; ties keep id order. */
+static c2c_err
+sort_ids(const struct c2c_intel *in, uint32_t *ids, size_t n, enum sort_order o)
+{
+	size_t start[NCLASS + 1] = { 0 };
+	struct skey *k = c2c_reallocarray(NULL, n ? n : 1, sizeof(*k));
+	struct skey *tmp = c2c_reallocarray(NULL, n ? n : 1, sizeof(*tmp));
+	if (k == NULL || tmp == NULL) {
+		c2c_free(k);
+		c2c_free(tmp);
+		return C2C_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct skey t;
+		skey_of(in, ids[i], o, &t);
+		start[t.cls + 1]++;
+	}
+	for (size_t c = 1; c <= NCLASS; c++)
+		start[c] += start[c - 1];
+	size_t pos[NCLASS];
+	memcpy(pos, start, sizeof(pos));
+	for (size_t i = 0; i < n; i++) {
+		struct skey t;
+		skey_of(in, ids[i], o, &t);
+		k[pos[t.cls]++] = t;
+	}
+	for (size_t c = 0; c < NCLASS; c++) {
+		size_t a = start[c], m = start[c + 1] - a;
+		if (m < 2)
+			continue;
+		const struct skey *r = radix_skey(k + a, tmp + a, m);
+		for (size_t i = 0; i < m; i++)
+			ids[a + i] = r[i].id;
+	}
+	for (size_t c = 0; c < NCLASS; c++)
+		if (start[c + 1] - start[c] == 1)
+			ids[start[c]] = k[start[c]].id;
+	c2c_free(k);
+	c2c_free(tmp);
+	return C2C_OK;
 }
 
 static bool
@@ -937,8 +986,11 @@ count_duplicates(struct c2c_intel *in)
 		return C2C_ENOMEM;
 	for (size_t i = 0; i < in->n_recs; i++)
 		ids[i] = (uint32_t)i;
-	sort_in = in;
-	qsort(ids, in->n_recs, sizeof(*ids), cmp_dup);
+	c2c_err err = sort_ids(in, ids, in->n_recs, BY_VALUE);
+	if (err != C2C_OK) {
+		c2c_free(ids);
+		return err;
+	}
 	for (size_t i = 0; i < in->n_feeds; i++)
 		in->feeds[i].info.duplicates = 0;
 	in->dup_cross = 0;
@@ -1251,8 +1303,8 @@ build_lset(struct c2c_intel *in, struct lset *s, bool allow)
 	for (size_t i = 0; i < in->n_recs; i++)
 		if (((in->recs[i].flags & REC_ALLOW) != 0) == allow)
 			s->perm[n++] = (uint32_t)i;
-	sort_in = in;
-	qsort(s->perm, n, sizeof(*s->perm), cmp_key);
+	if ((err = sort_ids(in, s->perm, n, BY_LOOKUP)) != C2C_OK)
+		return err;
 	/* Walk the runs by type (the sort's first key). */
 	for (size_t i = 0; i < n;) {
 		const struct rec *r = &in->recs[s->perm[i]];

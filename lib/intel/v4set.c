@@ -17,6 +17,7 @@ c2c__v4set_fini(struct c2c__v4set *s)
 {
 	c2c_free(s->mem);
 	c2c_free(s->pool);
+	c2c_free(s->flat);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -24,7 +25,7 @@ size_t
 c2c__v4set_memory(const struct c2c__v4set *s)
 {
 	if (s->lines == NULL)
-		return 0;
+		return s->n_flat * sizeof(*s->flat);
 	return ((size_t)1 << s->bits) * LINE_BYTES + LINE_BYTES +
 	    (s->pool ? (s->n_pool + C2C__V4SET_LINE) * sizeof(*s->pool) : 0);
 }
@@ -88,6 +89,31 @@ dest(struct c2c__v4set *s, uint16_t *lines, uint32_t h)
 c2c_err
 c2c__v4set_build(struct c2c__v4set *s, const struct c2c__v4range *r, size_t n)
 {
+	return c2c__v4set_build_ex(s, r, n, C2C__V4SET_SMALL, C2C__V4SET_PERBUCKET);
+}
+
+/* The flat form: interval [f, l] gives f and, unless l is the last address, l + 1. */
+static c2c_err
+build_flat(struct c2c__v4set *s, const uint64_t *keys, size_t m, size_t est)
+{
+	s->flat = c2c_reallocarray(NULL, est ? est : 1, sizeof(*s->flat));
+	if (s->flat == NULL)
+		return C2C_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < m; i++) {
+		uint32_t f = (uint32_t)(keys[i] >> 32), l = (uint32_t)keys[i];
+		s->flat[k++] = f;
+		if (l != UINT32_MAX)
+			s->flat[k++] = l + 1;
+	}
+	s->n_flat = k;
+	return C2C_OK;
+}
+
+c2c_err
+c2c__v4set_build_ex(struct c2c__v4set *s, const struct c2c__v4range *r, size_t n,
+    size_t small_max, size_t per_bucket)
+{
 	c2c_err err = C2C_OK;
 	uint64_t *k = NULL, *tmp = NULL, *keys;
 	uint32_t *nsing = NULL, *nbound = NULL;
@@ -114,12 +140,18 @@ c2c__v4set_build(struct c2c__v4set *s, const struct c2c__v4range *r, size_t n)
 	m = merge(keys, nv);
 	s->n_ranges = m;
 
-	/* Bucket width: entries are about one per single address and two per wider interval. */
+	/* Entries: about one per single address and two per wider interval in the line form,
+	 * two per interval in the flat form. */
 	est = 0;
 	for (size_t i = 0; i < m; i++)
 		est += 1 + ((uint32_t)(keys[i] >> 32) != (uint32_t)keys[i]);
+	if (2 * m <= small_max) {
+		err = build_flat(s, keys, m, 2 * m);
+		goto out;
+	}
+	/* Bucket width from the entry count. */
 	s->bits = C2C__V4SET_MINBITS;
-	while (s->bits < C2C__V4SET_MAXBITS && ((size_t)C2C__V4SET_PERBUCKET << s->bits) < est)
+	while (s->bits < C2C__V4SET_MAXBITS && (per_bucket << s->bits) < est)
 		s->bits++;
 	s->shift = 32 - s->bits;
 	s->lowmask = (uint32_t)(((uint64_t)1 << s->shift) - 1);
@@ -234,12 +266,8 @@ c2c__v4set_has_batch(const struct c2c__v4set *s, const uint32_t *a, size_t n, ui
 {
 	enum { AHEAD = 16 };
 	size_t hits = 0, i = 0;
-	if (s->lines == NULL) {
-		memset(out, 0, n);
-		return 0;
-	}
 	/* The line address depends on the probe alone, so one prefetch stage suffices. */
-	for (; i + AHEAD < n; i++) {
+	for (; s->lines != NULL && i + AHEAD < n; i++) {
 		__builtin_prefetch(s->lines + (size_t)(a[i + AHEAD] >> s->shift) * C2C__V4SET_LINE);
 		bool v = c2c__v4set_has(s, a[i]);
 		out[i] = v;

@@ -16,6 +16,10 @@
  * A bucket with more than 31 entries keeps them in a shared overflow pool instead (the line then
  * holds the pool offset and count); with the size-chosen bucket width that is rare.
  *
+ * A small set (at most C2C__V4SET_SMALL entries) skips the 4 MiB of lines: it is one sorted
+ * array of 32-bit boundaries in the same odd-count form, searched without branches (it fits in
+ * the first-level caches).
+ *
  * The lookup reads one line at an address computed from the probe alone (no index to read
  * first), compares all of it at once (SSE2 where available) and has no data-dependent branch
  * but the rare overflow test, so independent lookups overlap in the processor; the batch form
@@ -44,6 +48,7 @@
 #define C2C__V4SET_MINBITS 16
 #define C2C__V4SET_MAXBITS 24
 #define C2C__V4SET_PERBUCKET 20      /* target upper bound of the average entries per bucket */
+#define C2C__V4SET_SMALL 4096        /* entries up to which the flat form is used */
 
 /* One input range, both ends included (first <= last). */
 struct c2c__v4range {
@@ -51,7 +56,9 @@ struct c2c__v4range {
 };
 
 struct c2c__v4set {
-	const uint16_t *lines; /* 2^bits lines of C2C__V4SET_LINE; NULL for an empty set */
+	const uint16_t *lines; /* 2^bits lines of C2C__V4SET_LINE; NULL: flat form */
+	uint32_t *flat;        /* flat form: sorted boundaries; NULL with lines NULL: empty */
+	size_t n_flat;
 	unsigned bits, shift;  /* bucket = addr >> shift, shift = 32 - bits */
 	uint32_t lowmask;      /* (1 << shift) - 1 */
 	uint16_t *pool;        /* overflow entries (plus C2C__V4SET_LINE padding) */
@@ -68,6 +75,10 @@ struct c2c__v4set {
  * C2C_OK, C2C_ENOMEM (s left empty), C2C_ELIMIT (overflow pool past 2^32 entries).
  */
 c2c_err c2c__v4set_build(struct c2c__v4set *s, const struct c2c__v4range *r, size_t n);
+/* The same with the flat form used up to `small_max` entries and buckets sized for about
+ * `per_bucket` entries each (tests force either form and wide buckets on small sets). */
+c2c_err c2c__v4set_build_ex(struct c2c__v4set *s, const struct c2c__v4range *r, size_t n,
+    size_t small_max, size_t per_bucket);
 void c2c__v4set_fini(struct c2c__v4set *s);
 /* Heap bytes held. */
 size_t c2c__v4set_memory(const struct c2c__v4set *s);
@@ -78,8 +89,20 @@ bool c2c__v4set_has_pool(const struct c2c__v4set *s, const uint16_t *line, uint3
 static inline bool
 c2c__v4set_has(const struct c2c__v4set *s, uint32_t a)
 {
-	if (s->lines == NULL)
-		return false;
+	if (s->lines == NULL) {
+		/* flat form: p = number of boundaries <= a, by a branch-free binary search */
+		const uint32_t *b = s->flat;
+		size_t n = s->n_flat;
+		if (n == 0)
+			return false;
+		while (n > 1) {
+			size_t half = n / 2;
+			b = b[half] <= a ? b + half : b;
+			n -= half;
+		}
+		size_t p = (size_t)(b - s->flat) + (*b <= a);
+		return (p & 1) != 0;
+	}
 	const uint16_t *line = s->lines + ((size_t)(a >> s->shift) * C2C__V4SET_LINE);
 	uint32_t hdr = line[0], x = a & s->lowmask, n = hdr & C2C__V4SET_COUNT, p;
 	if (__builtin_expect((hdr & C2C__V4SET_OVERFLOW) != 0, 0))

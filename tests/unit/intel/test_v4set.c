@@ -25,16 +25,16 @@ naive(const struct c2c__v4range *r, size_t n, uint32_t a)
 }
 
 /* Probe every range end, its neighbours, bucket edges around it, and random addresses; the
- * single and batch lookups must both agree with the reference. */
+ * single and batch lookups of each form must agree with the reference. Forms: `small_max` 0
+ * forces the line form, SIZE_MAX the flat form, C2C__V4SET_SMALL is what the store uses. */
 static void
 check(const struct c2c__v4range *r, size_t n)
 {
-	struct c2c__v4set s;
-	ASSERT_OK(c2c__v4set_build(&s, r, n));
-	size_t np = 0, cap = n * 8 + 4096;
+	static const size_t forms[] = { 0, SIZE_MAX, C2C__V4SET_SMALL };
+	size_t np = 0, cap = n * 8 + 4096, want_hits = 0;
 	uint32_t *p = malloc(cap * sizeof(*p));
-	uint8_t *out = malloc(cap);
-	ASSERT(p != NULL && out != NULL);
+	uint8_t *out = malloc(cap), *want = malloc(cap);
+	ASSERT(p != NULL && out != NULL && want != NULL);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t f = r[i].first, l = r[i].last;
 		p[np++] = f;
@@ -52,20 +52,30 @@ check(const struct c2c__v4range *r, size_t n)
 		p[np++] = fixed[i];
 	while (np < cap)
 		p[np++] = rnd();
-	size_t want_hits = 0;
 	for (size_t i = 0; i < np; i++) {
-		bool want = naive(r, n, p[i]);
-		want_hits += want;
-		if (c2c__v4set_has(&s, p[i]) != want)
-			TEST_FAIL_("address %08x: index says %d, reference %d (%zu ranges)", p[i],
-			    !want, want, n);
+		want[i] = naive(r, n, p[i]);
+		want_hits += want[i];
 	}
-	ASSERT_EQ(c2c__v4set_has_batch(&s, p, np, out), want_hits);
-	for (size_t i = 0; i < np; i++)
-		ASSERT_EQ(out[i], naive(r, n, p[i]));
+	for (size_t f = 0; f < C2C_ARRAY_LEN(forms); f++) {
+		struct c2c__v4set s;
+		ASSERT_OK(c2c__v4set_build_ex(&s, r, n, forms[f], C2C__V4SET_PERBUCKET));
+		if (forms[f] == 0 && s.n_ranges > 0)
+			ASSERT(s.lines != NULL);
+		if (forms[f] == SIZE_MAX)
+			ASSERT(s.lines == NULL);
+		for (size_t i = 0; i < np; i++)
+			if (c2c__v4set_has(&s, p[i]) != want[i])
+				TEST_FAIL_("address %08x: index says %d, reference %d (%zu ranges, "
+					   "form %zu)",
+				    p[i], !want[i], want[i], n, forms[f]);
+		memset(out, 7, np);
+		ASSERT_EQ(c2c__v4set_has_batch(&s, p, np, out), want_hits);
+		ASSERT_MEM_EQ(out, want, np);
+		c2c__v4set_fini(&s);
+	}
 	free(p);
 	free(out);
-	c2c__v4set_fini(&s);
+	free(want);
 }
 
 static void
@@ -99,11 +109,17 @@ extremes(void)
 	ASSERT(c2c__v4set_has(&s, 0) && c2c__v4set_has(&s, 0xffffffff));
 	ASSERT(!c2c__v4set_has(&s, 1) && !c2c__v4set_has(&s, 0xfffffffe));
 	ASSERT_EQ(s.n_ranges, 2);
+	ASSERT(s.lines == NULL);     /* small: flat form */
+	ASSERT_EQ(s.n_flat, 3);      /* 0, 1, 0xffffffff */
+	ASSERT(c2c__v4set_memory(&s) <= 64);
+	c2c__v4set_fini(&s);
+	ASSERT_OK(c2c__v4set_build_ex(&s, r, 2, 0, C2C__V4SET_PERBUCKET));
 	ASSERT_EQ(s.bits, 16);
+	ASSERT(c2c__v4set_has(&s, 0) && c2c__v4set_has(&s, 0xffffffff));
 	c2c__v4set_fini(&s);
 	struct c2c__v4range all = { 0, 0xffffffff };
 	check(&all, 1);
-	ASSERT_OK(c2c__v4set_build(&s, &all, 1));
+	ASSERT_OK(c2c__v4set_build_ex(&s, &all, 1, 0, C2C__V4SET_PERBUCKET));
 	ASSERT_EQ(s.n_ranges, 1);
 	ASSERT_EQ(s.n_overflow, 0); /* one "covered from 0" boundary per bucket */
 	c2c__v4set_fini(&s);
@@ -185,6 +201,7 @@ every_other_address_one_bucket(void)
 		r[i].first = r[i].last = 0x0b0b0000u | (i * 2 + 1);
 	struct c2c__v4set s;
 	ASSERT_OK(c2c__v4set_build(&s, r, N));
+	ASSERT(s.lines != NULL); /* over C2C__V4SET_SMALL entries: line form */
 	for (uint32_t a = 0x0b0afff0u; a <= 0x0b0c0010u; a++)
 		ASSERT_EQ(c2c__v4set_has(&s, a), (a >> 16) == 0x0b0b && (a & 1) != 0);
 	/* one bucket over a line's capacity: its entries go to the pool, 2 bytes each */
@@ -199,7 +216,7 @@ every_other_address_one_bucket(void)
 static void
 wide_buckets(void)
 {
-	enum { N = 1 << 20 };
+	enum { N = 1 << 16 };
 	struct c2c__v4range *r = malloc(2 * N * sizeof(*r));
 	ASSERT(r != NULL);
 	for (uint32_t i = 0; i < N; i++) {
@@ -209,8 +226,10 @@ wide_buckets(void)
 		r[2 * i + 1].last = (i << 12) + 4095;
 	}
 	struct c2c__v4set s;
-	ASSERT_OK(c2c__v4set_build(&s, r, 2 * N));
+	/* one entry per bucket on average: 2^18 buckets of 14 low bits */
+	ASSERT_OK(c2c__v4set_build_ex(&s, r, 2 * N, 0, 1));
 	free(r);
+	ASSERT_EQ(s.bits, 18);
 	ASSERT(s.bits > 16);
 	ASSERT(s.lowmask < 0xffff);
 	ASSERT_EQ(s.n_overflow, 0);
@@ -219,9 +238,10 @@ wide_buckets(void)
 	static uint8_t out[NP];
 	size_t want_hits = 0;
 	for (size_t i = 0; i < NP; i++) {
-		uint32_t a = i < 64 ? ((uint32_t)i << s.shift) - 1 + (uint32_t)(i & 1) : rnd();
+		uint32_t a = i < 64 ? ((uint32_t)i << s.shift) - 1 + (uint32_t)(i & 1)
+		    : i % 16 == 0 ? rnd() : rnd() % ((uint32_t)N << 12 | 4096);
 		uint32_t low = a & 4095;
-		bool want = low <= 1 || low >= 4000;
+		bool want = a < (uint32_t)N << 12 && (low <= 1 || low >= 4000);
 		p[i] = a;
 		want_hits += want;
 		if (c2c__v4set_has(&s, a) != want)
