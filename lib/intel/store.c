@@ -77,9 +77,11 @@ struct labelset {
 	uint32_t n;
 };
 
-/* Open-addressing table of u32 values (index + 1; 0 = empty) for interning. */
+/* Open-addressing table of u32 values (index + 1; 0 = empty) for interning, with each slot's
+ * hash kept alongside so that probes compare hashes before keys and growth never rehashes. */
 struct itab {
 	uint32_t *slot;
+	uint32_t *hash;
 	size_t mask; /* cap - 1; cap 0 = no table */
 	size_t n;
 };
@@ -251,36 +253,50 @@ itab_find(struct itab *t, const struct c2c_intel *in, uint32_t h, itab_eq eq, co
 	size_t i = h & t->mask;
 	for (;;) {
 		uint32_t v = t->slot[i];
-		if (v == 0 || eq(in, v - 1, key))
+		if (v == 0 || (t->hash[i] == h && eq(in, v - 1, key)))
 			return &t->slot[i];
 		i = (i + 1) & t->mask;
 	}
 }
 
-typedef uint32_t (*itab_rehash)(const struct c2c_intel *in, uint32_t idx);
+/* Fill an empty slot returned by itab_find. */
+static void
+itab_set(struct itab *t, uint32_t *slot, uint32_t v, uint32_t h)
+{
+	*slot = v;
+	t->hash[slot - t->slot] = h;
+	t->n++;
+}
 
 /* Keep the load factor at or below one half. */
 static c2c_err
-itab_reserve(struct itab *t, const struct c2c_intel *in, itab_rehash rh)
+itab_reserve(struct itab *t)
 {
 	size_t cap = t->slot ? t->mask + 1 : 0;
 	if ((t->n + 1) * 2 <= cap)
 		return C2C_OK;
 	size_t nc = cap ? cap * 2 : 256;
 	uint32_t *ns = c2c_calloc(nc, sizeof(*ns));
-	if (ns == NULL)
+	uint32_t *nh = c2c_reallocarray(NULL, nc, sizeof(*nh));
+	if (ns == NULL || nh == NULL) {
+		c2c_free(ns);
+		c2c_free(nh);
 		return C2C_ENOMEM;
+	}
 	for (size_t i = 0; i < cap; i++) {
 		uint32_t v = t->slot[i];
 		if (v == 0)
 			continue;
-		size_t j = rh(in, v - 1) & (nc - 1);
+		size_t j = t->hash[i] & (nc - 1);
 		while (ns[j] != 0)
 			j = (j + 1) & (nc - 1);
 		ns[j] = v;
+		nh[j] = t->hash[i];
 	}
 	c2c_free(t->slot);
+	c2c_free(t->hash);
 	t->slot = ns;
+	t->hash = nh;
 	t->mask = nc - 1;
 	return C2C_OK;
 }
@@ -304,13 +320,6 @@ str_eq(const struct c2c_intel *in, uint32_t off, const void *key)
 	return strncmp(s, k->s, k->len) == 0 && s[k->len] == '\0';
 }
 
-static uint32_t
-str_rehash(const struct c2c_intel *in, uint32_t off)
-{
-	const char *s = str_at(in, off);
-	return strhash(s, strlen(s));
-}
-
 /* The table stores offset + 1 so that offset 0 is representable; itab adds one more. */
 static bool
 str_eq1(const struct c2c_intel *in, uint32_t idx, const void *key)
@@ -325,10 +334,11 @@ intern(struct c2c_intel *in, const char *s, size_t len, uint32_t *off)
 	c2c_err err;
 	if (memchr(s, '\0', len) != NULL)
 		len = strlen(s);
-	if ((err = itab_reserve(&in->strtab, in, str_rehash)) != C2C_OK)
+	if ((err = itab_reserve(&in->strtab)) != C2C_OK)
 		return err;
 	struct strkey k = { s, len };
-	uint32_t *slot = itab_find(&in->strtab, in, strhash(s, len), str_eq1, &k);
+	uint32_t h = strhash(s, len);
+	uint32_t *slot = itab_find(&in->strtab, in, h, str_eq1, &k);
 	if (*slot != 0) {
 		*off = *slot - 1;
 		return C2C_OK;
@@ -339,8 +349,7 @@ intern(struct c2c_intel *in, const char *s, size_t len, uint32_t *off)
 	if ((err = c2c_buf_add(&in->strs, s, len)) != C2C_OK ||
 	    (err = c2c_buf_addc(&in->strs, '\0')) != C2C_OK)
 		return err;
-	*slot = o + 1;
-	in->strtab.n++;
+	itab_set(&in->strtab, slot, o + 1, h);
 	*off = o;
 	return C2C_OK;
 }
@@ -401,14 +410,17 @@ c2c_intel_free(struct c2c_intel *in)
 	c2c_free(in->v6keys);
 	c2c_buf_fini(&in->strs);
 	c2c_free(in->strtab.slot);
+	c2c_free(in->strtab.hash);
 	c2c_free(in->feeds);
 	c2c_free(in->notes);
 	c2c_free(in->lab_str);
 	c2c_free(in->lab_type);
 	c2c_free(in->labtab.slot);
+	c2c_free(in->labtab.hash);
 	c2c_free(in->members);
 	c2c_free(in->lsets);
 	c2c_free(in->lstab.slot);
+	c2c_free(in->lstab.hash);
 	c2c_free(in);
 }
 
@@ -510,12 +522,6 @@ lab_hash(uint8_t type, uint32_t str)
 	return (uint32_t)(x >> 32);
 }
 
-static uint32_t
-lab_rehash(const struct c2c_intel *in, uint32_t idx)
-{
-	return lab_hash(in->lab_type[idx], in->lab_str[idx]);
-}
-
 static c2c_err
 label_id(struct c2c_intel *in, const struct c2c_label *l, uint32_t *id)
 {
@@ -523,10 +529,11 @@ label_id(struct c2c_intel *in, const struct c2c_label *l, uint32_t *id)
 	uint32_t off;
 	if ((err = intern(in, l->value, strlen(l->value), &off)) != C2C_OK)
 		return err;
-	if ((err = itab_reserve(&in->labtab, in, lab_rehash)) != C2C_OK)
+	if ((err = itab_reserve(&in->labtab)) != C2C_OK)
 		return err;
 	struct labkey k = { (uint8_t)l->type, off };
-	uint32_t *slot = itab_find(&in->labtab, in, lab_hash(k.type, off), lab_eq, &k);
+	uint32_t h = lab_hash(k.type, off);
+	uint32_t *slot = itab_find(&in->labtab, in, h, lab_eq, &k);
 	if (*slot != 0) {
 		*id = *slot - 1;
 		return C2C_OK;
@@ -540,8 +547,7 @@ label_id(struct c2c_intel *in, const struct c2c_label *l, uint32_t *id)
 	in->lab_type = nt;
 	in->lab_str[in->n_labs] = off;
 	in->lab_type[in->n_labs] = (uint8_t)l->type;
-	*slot = (uint32_t)in->n_labs + 1;
-	in->labtab.n++;
+	itab_set(&in->labtab, slot, (uint32_t)in->n_labs + 1, h);
 	*id = (uint32_t)in->n_labs++;
 	return C2C_OK;
 }
@@ -563,13 +569,6 @@ ls_eq(const struct c2c_intel *in, uint32_t idx, const void *key)
 	const struct lskey *k = key;
 	const struct labelset *ls = &in->lsets[idx];
 	return ls->n == k->n && memcmp(in->members + ls->start, k->ids, k->n * 4) == 0;
-}
-
-static uint32_t
-ls_rehash(const struct c2c_intel *in, uint32_t idx)
-{
-	const struct labelset *ls = &in->lsets[idx];
-	return ls_hash(in->members + ls->start, ls->n);
 }
 
 c2c_err
@@ -594,10 +593,11 @@ c2c__intel_labelset(struct c2c__feed *f, const struct c2c_label *labels, size_t 
 	}
 	if (k == 0)
 		return C2C_OK;
-	if ((err = itab_reserve(&in->lstab, in, ls_rehash)) != C2C_OK)
+	if ((err = itab_reserve(&in->lstab)) != C2C_OK)
 		return err;
 	struct lskey key = { ids, k };
-	uint32_t *slot = itab_find(&in->lstab, in, ls_hash(ids, k), ls_eq, &key);
+	uint32_t h = ls_hash(ids, k);
+	uint32_t *slot = itab_find(&in->lstab, in, h, ls_eq, &key);
 	if (*slot != 0) {
 		*id = *slot; /* label set ids are index + 1 */
 		return C2C_OK;
@@ -612,8 +612,7 @@ c2c__intel_labelset(struct c2c__feed *f, const struct c2c_label *labels, size_t 
 	in->lsets[in->n_lsets].start = (uint32_t)in->n_members;
 	in->lsets[in->n_lsets].n = (uint32_t)k;
 	in->n_members += k;
-	*slot = (uint32_t)in->n_lsets + 1;
-	in->lstab.n++;
+	itab_set(&in->lstab, slot, (uint32_t)in->n_lsets + 1, h);
 	*id = (uint32_t)++in->n_lsets;
 	return C2C_OK;
 }
@@ -918,9 +917,9 @@ skey_of(const struct c2c_intel *in, uint32_t id, enum sort_order o, struct skey 
 		k->cls = (uint32_t)t << 3 | ((t == C2C_IOC_IPV6 || t == C2C_IOC_CIDR) ? (r->pad & 7u) : 0);
 		k->k3 = r->prefix;
 	} else {
+		/* (feed, id) order is id order: feeds are loaded one after another */
 		k->cls = t;
-		k->k3 = (uint64_t)r->prefix << 48 | (uint64_t)r->port << 32 | (uint64_t)r->flags << 16 |
-		    r->feed;
+		k->k3 = (uint64_t)r->prefix << 24 | (uint64_t)r->port << 8 | r->flags;
 	}
 }
 
@@ -1672,11 +1671,11 @@ size_t
 c2c_intel_memory(const struct c2c_intel *in)
 {
 	size_t m = in->cap_recs * sizeof(struct rec) + in->cap_exts * sizeof(struct ext) +
-	    in->cap_v6 * sizeof(u128) + in->strs.alloc + (in->strtab.mask + 1) * 4 +
+	    in->cap_v6 * sizeof(u128) + in->strs.alloc + (in->strtab.mask + 1) * 8 +
 	    in->cap_notes * sizeof(struct note) + in->cap_feeds * sizeof(struct feedrec) +
 	    in->cap_members * (4 + sizeof(struct c2c_label)) + in->cap_labs * 5 +
-	    in->cap_lsets * sizeof(struct labelset) + (in->labtab.mask + 1) * 4 +
-	    (in->lstab.mask + 1) * 4;
+	    in->cap_lsets * sizeof(struct labelset) + (in->labtab.mask + 1) * 8 +
+	    (in->lstab.mask + 1) * 8;
 	for (int pass = 0; pass < 2; pass++) {
 		const struct lset *s = pass ? &in->alw : &in->blk;
 		m += c2c__v4set_memory(&s->v4);

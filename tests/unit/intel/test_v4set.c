@@ -31,7 +31,7 @@ static void
 check(const struct c2c__v4range *r, size_t n)
 {
 	static const size_t forms[] = { 0, SIZE_MAX, C2C__V4SET_SMALL };
-	size_t np = 0, cap = n * 8 + 4096, want_hits = 0;
+	size_t np = 0, cap = n * 8 + 2048, want_hits = 0;
 	uint32_t *p = malloc(cap * sizeof(*p));
 	uint8_t *out = malloc(cap), *want = malloc(cap);
 	ASSERT(p != NULL && out != NULL && want != NULL);
@@ -148,7 +148,7 @@ duplicates_adjacent_overlapping(void)
 static void
 random_singles(void)
 {
-	enum { N = 3000 };
+	enum { N = 1200 };
 	static struct c2c__v4range r[N];
 	/* half clustered into four buckets, so runs are long and the binary search is used */
 	for (size_t i = 0; i < N; i++) {
@@ -162,7 +162,7 @@ random_singles(void)
 static void
 random_mixed(void)
 {
-	enum { N = 1500 };
+	enum { N = 600 };
 	static struct c2c__v4range r[N];
 	for (int round = 0; round < 4; round++) {
 		size_t n = round == 0 ? 1 : round == 1 ? 17 : N;
