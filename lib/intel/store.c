@@ -864,9 +864,12 @@ radix_skey(struct skey *a, struct skey *tmp, size_t n)
 {
 	uint64_t and_[3] = { ~0ull, ~0ull, ~0ull }, or_[3] = { 0, 0, 0 };
 	for (size_t i = 0; i < n; i++) {
-		and_[0] &= a[i].k3, or_[0] |= a[i].k3;
-		and_[1] &= a[i].k2, or_[1] |= a[i].k2;
-		and_[2] &= a[i].k1, or_[2] |= a[i].k1;
+		and_[0] &= a[i].k3;
+		or_[0] |= a[i].k3;
+		and_[1] &= a[i].k2;
+		or_[1] |= a[i].k2;
+		and_[2] &= a[i].k1;
+		or_[2] |= a[i].k1;
 	}
 	for (unsigned w = 0; w < 3; w++)
 		for (unsigned sh = 0; sh < 64; sh += 8) {
