@@ -98,3 +98,13 @@ w("zeek_json", "empty_key_and_list",
   '{"":1,"ts":1,"id.orig_h":"1.1.1.1","id.resp_h":"2.2.2.2","query":"q","answers":[],"TTLs":[]}\n')
 w("zeek_tsv", "empty_list_field", hdr % ("dns", "\t".join(dns_f), "\t".join(["x"] * len(dns_f))) +
   "1.5\tC\t10.0.0.1\t5\t10.0.0.2\t53\tudp\t7\t0.001\tq\t1\t0\tF\t(empty)\t\n")
+# a conn.log without its header (read in Zeek's default column order), cut in its last line;
+# one with a #open and no #close; a headerless file whose lines disagree on the column count
+top = ("1517336042.090842\tC1\t10.0.0.1\t1\t10.0.0.2\t80\ttcp\t-\t3.0\t0\t0\tS0\tT\tF\t0\tS\t2\t104"
+       "\t0\t0\t(empty)\n"
+       "1517336042.1\tC2\t::1\t1\t::2\t53\tudp\tdns\t-\t1\t2\tSF\t-\t-\t0\tDd\t1\t1\t1\t1\t-\t"
+       "extra\n")
+w("zeek_tsv", "headerless_conn", top + top[:40])
+w("zeek_tsv", "headerless_extra_cols", top[top.index("\n") + 1:] + top)
+w("zeek_tsv", "open_no_close", "#separator \\x09\n#open\t2019-02-28-12-07-01\n" + conn[conn.index("\n") + 1:] +
+  "#close")
