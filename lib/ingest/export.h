@@ -36,6 +36,14 @@ struct c2c_exp_field {
 	uint8_t map;  /* what the decoder does with it (tmpl.c), 0 = not interpreted */
 };
 
+/* One step of a compiled template (tmpl.c): the raw value of `len` bytes at byte `off` of a
+ * fixed-length record goes to slot `slot` (the field's map code). */
+struct c2c_exp_op {
+	uint16_t off;
+	uint8_t len; /* 1..8, or 16 (an IPv6 address, kept as a pointer) */
+	uint8_t slot;
+};
+
 struct c2c_exp_tmpl {
 	struct c2c_ip exporter;
 	uint32_t domain;
@@ -49,6 +57,14 @@ struct c2c_exp_tmpl {
 	bool varlen;
 	struct c2c_evref ev; /* the template record (message offset/length + record index) */
 	struct c2c_exp_field *f;
+	/* Compiled at definition time for fixed-length data templates in which every field the
+	 * decoder uses has a usable length and appears once (`fast`): the record decoder then
+	 * runs `ops` at fixed offsets, and `have` is the set of slots they fill. Otherwise
+	 * records are split field by field. `ops` shares the allocation of `f`. */
+	bool fast;
+	uint16_t n_ops;
+	uint64_t have;
+	struct c2c_exp_op *ops;
 };
 
 /* Everything about one data record, for callers that want the raw elements (conformance dumps,
