@@ -83,10 +83,18 @@ c2c_err
 c2c__exp_dom(struct c2c_exp_msg *m, struct c2c_exp_dom **out)
 {
 	struct c2c_exp *x = m->x;
-	uint64_t h = c2c__exp_key_hash(&m->exporter, m->version, m->domain, 0);
-	size_t i = (size_t)h & (C2C_EXP_DSLOTS - 1);
-	struct c2c_exp_dom *d;
+	uint64_t h;
+	size_t i;
+	struct c2c_exp_dom *d = x->last_d;
 
+	if (d != NULL && d->version == m->version && d->domain == m->domain &&
+	    d->exporter.family == m->exporter.family &&
+	    memcmp(d->exporter.a, m->exporter.a, sizeof(d->exporter.a)) == 0) {
+		*out = d;
+		return C2C_OK;
+	}
+	h = c2c__exp_key_hash(&m->exporter, m->version, m->domain, 0);
+	i = (size_t)h & (C2C_EXP_DSLOTS - 1);
 	for (;;) {
 		d = x->dslots[i];
 		if (d == NULL)
@@ -94,6 +102,7 @@ c2c__exp_dom(struct c2c_exp_msg *m, struct c2c_exp_dom **out)
 		if (d->version == m->version && d->domain == m->domain &&
 		    c2c_ip_cmp(&d->exporter, &m->exporter) == 0 && d->exporter.family ==
 		    m->exporter.family) {
+			x->last_d = d;
 			*out = d;
 			return C2C_OK;
 		}
@@ -109,6 +118,7 @@ c2c__exp_dom(struct c2c_exp_msg *m, struct c2c_exp_dom **out)
 	d->domain = m->domain;
 	x->dslots[i] = d;
 	x->n_dom++;
+	x->last_d = d;
 	*out = d;
 	return C2C_OK;
 }

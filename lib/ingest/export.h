@@ -63,6 +63,7 @@ struct c2c_exp_tmpl {
 	 * records are split field by field. `ops` shares the allocation of `f`. */
 	bool fast;
 	uint16_t n_ops;
+	uint16_t n_cls[5]; /* ops by load: addresses, 4, 2, 1 bytes, other lengths (in order) */
 	uint64_t have;
 	struct c2c_exp_op *ops;
 };
@@ -157,6 +158,10 @@ struct c2c_exp {
 	struct c2c_exp_dom **dslots;
 	size_t n_dom;
 	uint64_t flow_seq;
+	/* The template and domain state the last lookup found: consecutive messages of one
+	 * exporter hit them without hashing. last_t is cleared when a template is freed. */
+	const struct c2c_exp_tmpl *last_t;
+	struct c2c_exp_dom *last_d;
 };
 
 uint64_t c2c__exp_key_hash(const struct c2c_ip *ip, uint8_t version, uint32_t domain,

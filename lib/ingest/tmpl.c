@@ -119,7 +119,8 @@ static bool
 key_eq(const struct c2c_exp_tmpl *t, const struct c2c_exp_msg *m, uint16_t id)
 {
 	return t->id == id && t->version == m->version && t->domain == m->domain &&
-	    t->exporter.family == m->exporter.family && c2c_ip_cmp(&t->exporter, &m->exporter) == 0;
+	    t->exporter.family == m->exporter.family &&
+	    memcmp(t->exporter.a, m->exporter.a, sizeof(t->exporter.a)) == 0;
 }
 
 static size_t
@@ -176,8 +177,14 @@ const struct c2c_exp_tmpl *
 c2c__tmpl_find(struct c2c_exp_msg *m, uint16_t id)
 {
 	bool found;
-	size_t i = slot_of(m->x, m, id, &found);
-	return found ? m->x->tslots[i] : NULL;
+	size_t i;
+	if (m->x->last_t != NULL && key_eq(m->x->last_t, m, id))
+		return m->x->last_t;
+	i = slot_of(m->x, m, id, &found);
+	if (!found)
+		return NULL;
+	m->x->last_t = m->x->tslots[i];
+	return m->x->last_t;
 }
 
 static bool
@@ -278,6 +285,8 @@ static void
 drop_slot(struct c2c_exp *x, size_t i)
 {
 	struct c2c_exp_tmpl *t = x->tslots[i];
+	if (x->last_t == t)
+		x->last_t = NULL;
 	c2c_free(t->f);
 	c2c_free(t);
 	x->tslots[i] = C2C_EXP_TOMB;
@@ -434,7 +443,7 @@ ntp_us(uint64_t v)
 
 /* Absolute time from whichever element of one end the record has, most precise first;
  * *delta when it is flowStart/EndDeltaMicroseconds (µs before the export time). */
-static bool
+static inline bool
 abs_time(const struct rec *r, uint8_t ntp, uint8_t ms, uint8_t s, uint8_t dus, c2c_time *t,
     bool *delta)
 {
@@ -527,12 +536,15 @@ static void
 flow_times(struct c2c_exp_msg *m, const struct rec *r, struct c2c_flow *f)
 {
 	c2c_time exp = m->export_time, ts = 0, te = 0, td = 0, to = 0;
-	bool sd, ed, start, end, dur, obs;
-	uint64_t v, up_s = 0, up_e = 0, init_v = 0;
+	bool sd = false, ed = false, start, end, dur, obs;
+	uint64_t v = 0, up_s = 0, up_e = 0, init_v = 0;
 	bool have_up_s = slot(r, M_START_UPTIME, &up_s), have_up_e = slot(r, M_END_UPTIME, &up_e);
 
-	start = abs_time(r, M_START_NTP, M_START_MS, M_START_S, M_START_DUS, &ts, &sd);
-	end = abs_time(r, M_END_NTP, M_END_MS, M_END_S, M_END_DUS, &te, &ed);
+	uint64_t h = r->have;
+	start = (h & (B(M_START_NTP) | B(M_START_MS) | B(M_START_S) | B(M_START_DUS))) &&
+	    abs_time(r, M_START_NTP, M_START_MS, M_START_S, M_START_DUS, &ts, &sd);
+	end = (h & (B(M_END_NTP) | B(M_END_MS) | B(M_END_S) | B(M_END_DUS))) &&
+	    abs_time(r, M_END_NTP, M_END_MS, M_END_S, M_END_DUS, &te, &ed);
 	if (start && sd)
 		ts = exp - ts; /* microseconds before the export time */
 	if (end && ed)
@@ -569,13 +581,13 @@ flow_times(struct c2c_exp_msg *m, const struct rec *r, struct c2c_flow *f)
 			}
 		}
 	}
-	dur = true;
-	if (slot(r, M_DUR_US, &v))
-		td = (c2c_time)(uint32_t)v;
-	else if (slot(r, M_DUR_MS, &v))
-		td = (c2c_time)(uint32_t)v * 1000;
-	else
-		dur = false;
+	dur = (h & (B(M_DUR_US) | B(M_DUR_MS))) != 0;
+	if (dur) {
+		if (slot(r, M_DUR_US, &v))
+			td = (c2c_time)(uint32_t)v;
+		else if (slot(r, M_DUR_MS, &v))
+			td = (c2c_time)(uint32_t)v * 1000;
+	}
 	if (dur) {
 		if (start && !end) {
 			end = true;
@@ -585,7 +597,7 @@ flow_times(struct c2c_exp_msg *m, const struct rec *r, struct c2c_flow *f)
 			ts = te - td;
 		}
 	}
-	obs = slot(r, M_OBS_MS, &v);
+	obs = (h & B(M_OBS_MS)) && slot(r, M_OBS_MS, &v);
 	if (obs)
 		to = (c2c_time)v * 1000;
 	if (!start && !end && obs) {
@@ -752,7 +764,13 @@ split_record(struct c2c_cur *c, const struct c2c_exp_tmpl *t, const uint8_t **va
 /* One record whose slots are filled: options state, or a flow to the sink. `f` is reused
  * for every record of a set: zeroed once by the caller, then build_flow() writes each member
  * a record can set, and the references, exporter and sequence are written for every flow. */
-static c2c_err
+#if defined(__GNUC__)
+#define HOT_INLINE inline __attribute__((always_inline)) /* once per record, two callers */
+#else
+#define HOT_INLINE inline
+#endif
+
+static HOT_INLINE c2c_err
 finish_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const struct rec *r,
     struct c2c_flow *f, const struct c2c_evref *ev, uint32_t set_sampling, bool *is_flow)
 {
@@ -806,13 +824,22 @@ c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t
 		/* Compiled path. RFC 7011 §3.3.1: padding is shorter than a record. */
 		size_t n = len / t->min_len;
 		const struct c2c_exp_op *ops = t->ops, *oe = t->ops + t->n_ops;
+		const struct c2c_exp_op *e_addr = ops + t->n_cls[0], *e4 = e_addr + t->n_cls[1];
+		const struct c2c_exp_op *e2 = e4 + t->n_cls[2], *e1 = e2 + t->n_cls[3];
 		r.have = t->have;
 		for (size_t k = 0; k < n; k++, p += t->min_len) {
-			for (const struct c2c_exp_op *op = ops; op < oe; op++) {
-				const uint8_t *q = p + op->off;
-				r.v[op->slot] = op->len != 0 ? be_load(q, op->len) :
-				    (uint64_t)(uintptr_t)q;
-			}
+			/* one loop per load width: no branch on the length inside them */
+			const struct c2c_exp_op *op = ops;
+			for (; op < e_addr; op++)
+				r.v[op->slot] = (uint64_t)(uintptr_t)(p + op->off);
+			for (; op < e4; op++)
+				r.v[op->slot] = c2c_be32(p + op->off);
+			for (; op < e2; op++)
+				r.v[op->slot] = c2c_be16(p + op->off);
+			for (; op < e1; op++)
+				r.v[op->slot] = p[op->off];
+			for (; op < oe; op++)
+				r.v[op->slot] = be_load(p + op->off, op->len);
 			ev.rec = m->rec++;
 			m->data_records++;
 			o->st->n[C2C_ST_NF_RECORDS]++;
@@ -876,6 +903,19 @@ c2c__tmpl_count_records(const struct c2c_exp_tmpl *t, const uint8_t *p, size_t l
 	return n;
 }
 
+/* Load class of an op: 0 address, 1 four bytes, 2 two, 3 one, 4 any other length. */
+static unsigned
+op_class(const struct c2c_exp_op *op)
+{
+	switch (op->len) {
+	case 0: return 0;
+	case 4: return 1;
+	case 2: return 2;
+	case 1: return 3;
+	default: return 4;
+	}
+}
+
 /* Compile a template (see struct c2c_exp_tmpl): the ops of the used fields at their fixed
  * offsets, or t->fast = false when records must be split field by field. */
 static void
@@ -904,5 +944,19 @@ compile(struct c2c_exp_tmpl *t)
 	if (!t->fast) {
 		t->n_ops = 0;
 		t->have = 0;
+	}
+	/* Order the ops by load width (a stable insertion sort: at most 64 ops, once per
+	 * definition). */
+	memset(t->n_cls, 0, sizeof(t->n_cls));
+	for (uint16_t i = 0; i < t->n_ops; i++) {
+		struct c2c_exp_op op = t->ops[i];
+		unsigned c = op_class(&op);
+		uint16_t j = i;
+		while (j > 0 && op_class(&t->ops[j - 1]) > c) {
+			t->ops[j] = t->ops[j - 1];
+			j--;
+		}
+		t->ops[j] = op;
+		t->n_cls[c]++;
 	}
 }
