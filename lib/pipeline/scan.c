@@ -926,7 +926,7 @@ analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 	struct c2c_host_country *hm = NULL;
 	size_t nhm = 0;
 	struct c2c_infra_opts io;
-	c2c_time first, last;
+	c2c_time first = INT64_MAX, last = INT64_MIN; /* set by scope_json() */
 	c2c_err rc;
 	size_t i;
 	const json_t *f;
