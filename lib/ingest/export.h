@@ -44,6 +44,17 @@ struct c2c_exp_op {
 	uint8_t slot;
 };
 
+/* Which slot (tmpl.c) gives each part of a flow, derived from the set of filled slots: slot 0
+ * is never filled and reads as 0, so a missing part costs no branch. */
+struct c2c_exp_plan {
+	uint8_t orig, resp;      /* address slot, 0 = none */
+	bool orig6, resp6;
+	uint8_t proto, sport, dport, vlan;
+	uint8_t bytes, pkts;     /* forward counters */
+	uint8_t rbytes, rpkts;   /* reverse / responder counters */
+	bool resp_counters, biflow;
+};
+
 struct c2c_exp_tmpl {
 	struct c2c_ip exporter;
 	uint32_t domain;
@@ -65,6 +76,7 @@ struct c2c_exp_tmpl {
 	uint16_t n_ops;
 	uint16_t n_cls[5]; /* ops by load: addresses, 4, 2, 1 bytes, other lengths (in order) */
 	uint64_t have;
+	struct c2c_exp_plan plan; /* plan of `have` */
 	struct c2c_exp_op *ops;
 };
 

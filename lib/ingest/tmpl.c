@@ -632,48 +632,89 @@ set_ip(struct c2c_ip *ip, const uint8_t *p, bool v6)
 	}
 }
 
-/* The flow of a data record, from its slots. False when it names no address (not a flow). */
-static bool
-build_flow(struct c2c_exp_msg *m, const struct rec *r, struct c2c_flow *f)
+/* The plan of a set of filled slots: which slot gives each part of the flow. The priorities
+ * are those of the exporters' element families: addresses v4 before v6 (a record with both is
+ * a v4 flow), deltas before totals before initiator/post counters, RFC 5103 reverse elements
+ * before responderOctets/Packets; the dedicated port elements before the tcp/udp ones. */
+/* The first of `maps` (in order) whose slot is filled, else 0. */
+static uint8_t
+first_of(uint64_t h, const uint8_t *maps, size_t n)
 {
-	uint64_t h = r->have, v;
+	for (size_t i = 0; i < n; i++) {
+		if (h & B(maps[i]))
+			return maps[i];
+	}
+	return 0;
+}
 
-	if (!(h & (B(M_SRC4) | B(M_SRC6) | B(M_DST4) | B(M_DST6))))
+static void
+plan_of(uint64_t h, struct c2c_exp_plan *pl)
+{
+	static const uint8_t src[] = { M_SRC4, M_SRC6 }, dst[] = { M_DST4, M_DST6 };
+	static const uint8_t sp[] = { M_SPORT, M_SPORT_ALT }, dp[] = { M_DPORT, M_DPORT_ALT };
+	static const uint8_t by[] = { M_BYTES, M_BYTES_TOT, M_INIT_BYTES, M_POST_BYTES };
+	static const uint8_t pk[] = { M_PKTS, M_PKTS_TOT, M_INIT_PKTS, M_POST_PKTS };
+	static const uint8_t rby[] = { M_REV_BYTES, M_RESP_BYTES };
+	static const uint8_t rpk[] = { M_REV_PKTS, M_RESP_PKTS };
+
+	memset(pl, 0, sizeof(*pl));
+	pl->orig = first_of(h, src, C2C_ARRAY_LEN(src));
+	pl->resp = first_of(h, dst, C2C_ARRAY_LEN(dst));
+	pl->orig6 = pl->orig == M_SRC6;
+	pl->resp6 = pl->resp == M_DST6;
+	pl->proto = (h & B(M_PROTO)) ? M_PROTO : 0;
+	pl->sport = first_of(h, sp, C2C_ARRAY_LEN(sp));
+	pl->dport = first_of(h, dp, C2C_ARRAY_LEN(dp));
+	pl->vlan = (h & B(M_VLAN)) ? M_VLAN : 0;
+	pl->bytes = first_of(h, by, C2C_ARRAY_LEN(by));
+	pl->pkts = first_of(h, pk, C2C_ARRAY_LEN(pk));
+	pl->rbytes = first_of(h, rby, C2C_ARRAY_LEN(rby));
+	pl->rpkts = first_of(h, rpk, C2C_ARRAY_LEN(rpk));
+	pl->resp_counters = (h & (B(M_RESP_BYTES) | B(M_RESP_PKTS) | B(M_REV_BYTES) |
+	    B(M_REV_PKTS))) != 0;
+	pl->biflow = (h & (B(M_REV_BYTES) | B(M_REV_PKTS))) != 0;
+}
+
+/* The flow of a data record, from its slots and their plan. False when it names no address
+ * (not a flow). Every member a record may set is written here (a memset of the flow costs
+ * more than the record); the others stay as the caller zeroed them once per set. */
+static bool
+build_flow(struct c2c_exp_msg *m, const struct c2c_exp_plan *pl, const struct rec *r,
+    struct c2c_flow *f)
+{
+	if (pl->orig == 0 && pl->resp == 0)
 		return false;
-	/* Every member a record may set is written here (a plain memset of them costs more
-	 * than the record); the others stay as the caller zeroed them once per set. */
-	if (h & B(M_SRC4))
-		set_ip(&f->orig, slot_ptr(r, M_SRC4), false);
-	else if (h & B(M_SRC6))
-		set_ip(&f->orig, slot_ptr(r, M_SRC6), true);
+	if (pl->orig != 0)
+		set_ip(&f->orig, slot_ptr(r, pl->orig), pl->orig6);
 	else
 		memset(&f->orig, 0, sizeof(f->orig));
-	if (h & B(M_DST4))
-		set_ip(&f->resp, slot_ptr(r, M_DST4), false);
-	else if (h & B(M_DST6))
-		set_ip(&f->resp, slot_ptr(r, M_DST6), true);
+	if (pl->resp != 0)
+		set_ip(&f->resp, slot_ptr(r, pl->resp), pl->resp6);
 	else
 		memset(&f->resp, 0, sizeof(f->resp));
-	f->have = 0;
-	f->proto = 0;
-	f->orig_port = f->resp_port = 0;
-	f->orig_pkts = f->resp_pkts = f->orig_ip_bytes = f->resp_ip_bytes = 0;
-	f->vlan = 0;
 	f->src = m->version == 9 ? C2C_SRC_NETFLOW9 : C2C_SRC_IPFIX;
-	if (h & B(M_PROTO))
-		f->proto = (uint8_t)r->v[M_PROTO];
-	/* ports; ICMP type and code as Zeek logs them (orig_port = type, resp_port = code) */
-	if (h & B(M_SPORT))
-		f->orig_port = (uint16_t)r->v[M_SPORT];
-	else if (slot(r, M_SPORT_ALT, &v))
-		f->orig_port = (uint16_t)v;
-	if (h & B(M_DPORT))
-		f->resp_port = (uint16_t)r->v[M_DPORT];
-	else if (slot(r, M_DPORT_ALT, &v))
-		f->resp_port = (uint16_t)v;
+	f->have = 0;
+	/* slot 0 reads as 0: absent parts need no branch. A tcp/udp port element of value 0
+	 * leaves the port 0, as no port element would. */
+	f->proto = (uint8_t)r->v[pl->proto];
+	f->orig_port = (uint16_t)r->v[pl->sport];
+	f->resp_port = (uint16_t)r->v[pl->dport];
+	f->orig_ip_bytes = r->v[pl->bytes];
+	f->orig_pkts = r->v[pl->pkts];
+	f->resp_ip_bytes = r->v[pl->rbytes];
+	f->resp_pkts = r->v[pl->rpkts];
+	f->vlan = (uint16_t)(r->v[pl->vlan] & 0xfff);
+	if (pl->resp_counters) {
+		/* RFC 5103 reverse elements or responderOctets/Packets: one biflow record */
+		f->have |= C2C_HAVE_RESP_COUNTERS;
+		if (pl->biflow)
+			m->out->st->n[C2C_ST_NF_BIFLOWS]++;
+	}
 	if (f->proto == 1 || f->proto == 58) {
-		/* Exporters without icmpTypeCode elements put type * 256 + code in the
+		/* ICMP type and code as Zeek logs them (orig_port = type, resp_port = code).
+		 * Exporters without icmpTypeCode elements put type * 256 + code in the
 		 * destination port. */
+		uint64_t h = r->have;
 		if (h & B(M_ICMP)) {
 			uint16_t tc = (uint16_t)r->v[M_ICMP];
 			f->orig_port = (uint16_t)(tc >> 8);
@@ -687,37 +728,6 @@ build_flow(struct c2c_exp_msg *m, const struct rec *r, struct c2c_flow *f)
 			f->resp_port = (uint16_t)(tc & 0xff);
 		}
 	}
-	/* counters: the forward direction from the first kind present */
-	if (h & B(M_BYTES))
-		f->orig_ip_bytes = r->v[M_BYTES];
-	else if (h & B(M_BYTES_TOT))
-		f->orig_ip_bytes = r->v[M_BYTES_TOT];
-	else if (h & B(M_INIT_BYTES))
-		f->orig_ip_bytes = r->v[M_INIT_BYTES];
-	else if (h & B(M_POST_BYTES))
-		f->orig_ip_bytes = r->v[M_POST_BYTES];
-	if (h & B(M_PKTS))
-		f->orig_pkts = r->v[M_PKTS];
-	else if (h & B(M_PKTS_TOT))
-		f->orig_pkts = r->v[M_PKTS_TOT];
-	else if (h & B(M_INIT_PKTS))
-		f->orig_pkts = r->v[M_INIT_PKTS];
-	else if (h & B(M_POST_PKTS))
-		f->orig_pkts = r->v[M_POST_PKTS];
-	if (h & (B(M_RESP_BYTES) | B(M_RESP_PKTS) | B(M_REV_BYTES) | B(M_REV_PKTS))) {
-		/* RFC 5103 reverse elements or responderOctets/Packets: one biflow record */
-		f->resp_ip_bytes = r->v[(h & B(M_REV_BYTES)) ? M_REV_BYTES : M_RESP_BYTES];
-		f->resp_pkts = r->v[(h & B(M_REV_PKTS)) ? M_REV_PKTS : M_RESP_PKTS];
-		if (!(h & (B(M_REV_BYTES) | B(M_RESP_BYTES))))
-			f->resp_ip_bytes = 0;
-		if (!(h & (B(M_REV_PKTS) | B(M_RESP_PKTS))))
-			f->resp_pkts = 0;
-		f->have |= C2C_HAVE_RESP_COUNTERS;
-		if (h & (B(M_REV_BYTES) | B(M_REV_PKTS)))
-			m->out->st->n[C2C_ST_NF_BIFLOWS]++;
-	}
-	if (h & B(M_VLAN))
-		f->vlan = (uint16_t)(r->v[M_VLAN] & 0xfff);
 	flow_times(m, r, f);
 	return true;
 }
@@ -771,8 +781,9 @@ split_record(struct c2c_cur *c, const struct c2c_exp_tmpl *t, const uint8_t **va
 #endif
 
 static HOT_INLINE c2c_err
-finish_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const struct rec *r,
-    struct c2c_flow *f, const struct c2c_evref *ev, uint32_t set_sampling, bool *is_flow)
+finish_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const struct c2c_exp_plan *pl,
+    const struct rec *r, struct c2c_flow *f, const struct c2c_evref *ev, uint32_t set_sampling,
+    bool *is_flow)
 {
 	*is_flow = false;
 	if (t->options) {
@@ -780,7 +791,7 @@ finish_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const struct 
 		m->out->st->n[C2C_ST_NF_OPTIONS_RECORDS]++;
 		return C2C_OK;
 	}
-	if (!build_flow(m, r, f)) {
+	if (!build_flow(m, pl, r, f)) {
 		m->out->st->n[C2C_ST_NF_NON_FLOW]++;
 		return C2C_OK;
 	}
@@ -843,7 +854,7 @@ c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t
 			ev.rec = m->rec++;
 			m->data_records++;
 			o->st->n[C2C_ST_NF_RECORDS]++;
-			rc = finish_record(m, t, &r, &f, &ev, set_sampling, &is_flow);
+			rc = finish_record(m, t, &t->plan, &r, &f, &ev, set_sampling, &is_flow);
 			if (rc != C2C_OK)
 				return rc;
 		}
@@ -852,6 +863,7 @@ c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t
 	{
 		const uint8_t *val[C2C_EXP_MAX_FIELDS];
 		uint16_t vlen[C2C_EXP_MAX_FIELDS];
+		struct c2c_exp_plan plan;
 		struct c2c_cur c;
 		c2c_cur_init(&c, p, len);
 		/* RFC 7011 §3.3.1: padding is shorter than the shortest possible record. */
@@ -875,7 +887,8 @@ c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t
 			ev.rec = m->rec++;
 			m->data_records++;
 			o->st->n[C2C_ST_NF_RECORDS]++;
-			rc = finish_record(m, t, &r, &f, &ev, set_sampling, &is_flow);
+			plan_of(r.have, &plan);
+			rc = finish_record(m, t, &plan, &r, &f, &ev, set_sampling, &is_flow);
 			if (rc != C2C_OK)
 				return rc;
 			if (o->view != NULL)
@@ -945,6 +958,7 @@ compile(struct c2c_exp_tmpl *t)
 		t->n_ops = 0;
 		t->have = 0;
 	}
+	plan_of(t->have, &t->plan);
 	/* Order the ops by load width (a stable insertion sort: at most 64 ops, once per
 	 * definition). */
 	memset(t->n_cls, 0, sizeof(t->n_cls));
