@@ -166,30 +166,6 @@ c2c__exp_dom_sampling(struct c2c_exp_msg *m, bool have_sampler, uint64_t sampler
 }
 
 c2c_err
-c2c__exp_emit(struct c2c_exp_msg *m, struct c2c_flow *f)
-{
-	const struct c2c_exp_out *o = m->out;
-	struct c2c_input_info *info = o->info;
-
-	f->exporter = m->exporter;
-	f->obs_domain = m->domain;
-	f->seq = m->x->flow_seq++;
-	if (f->sampling > 1)
-		f->have |= C2C_HAVE_SAMPLING;
-	if (info != NULL) {
-		if (f->ts < info->first_ts)
-			info->first_ts = f->ts;
-		if (f->last > info->last_ts)
-			info->last_ts = f->last;
-		if (f->sampling > info->sampling)
-			info->sampling = f->sampling;
-	}
-	if (o->sink != NULL && o->sink->flow != NULL)
-		return o->sink->flow(o->sink->ctx, f);
-	return C2C_OK;
-}
-
-c2c_err
 c2c__exp_message(struct c2c_exp *x, const struct c2c_ip *exporter, const uint8_t *p,
     size_t len, uint64_t off, const struct c2c_exp_out *out)
 {

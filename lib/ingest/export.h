@@ -40,8 +40,9 @@ struct c2c_exp_field {
  * fixed-length record goes to slot `slot` (the field's map code). */
 struct c2c_exp_op {
 	uint16_t off;
-	uint8_t len; /* 1..8, or 16 (an IPv6 address, kept as a pointer) */
+	uint8_t len;   /* 1..8; 0 for an address (kept as a pointer to its bytes) */
 	uint8_t slot;
+	uint8_t shift; /* 64 - 8 * len: the value is an 8-byte big-endian load >> shift */
 };
 
 /* Which slot (tmpl.c) gives each part of a flow, derived from the set of filled slots: slot 0
@@ -74,7 +75,7 @@ struct c2c_exp_tmpl {
 	 * records are split field by field. `ops` shares the allocation of `f`. */
 	bool fast;
 	uint16_t n_ops;
-	uint16_t n_cls[5]; /* ops by load: addresses, 4, 2, 1 bytes, other lengths (in order) */
+	uint16_t n_addr; /* ops[0..n_addr) are addresses, the rest loads */
 	uint64_t have;
 	struct c2c_exp_plan plan; /* plan of `have` */
 	struct c2c_exp_op *ops;
@@ -222,8 +223,30 @@ c2c_err c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, 
     const uint8_t *p, size_t len);
 /* Count data records in a set without decoding (for the IPFIX sequence check). */
 uint32_t c2c__tmpl_count_records(const struct c2c_exp_tmpl *t, const uint8_t *p, size_t len);
-/* Deliver a flow: counters, info, sink. */
-c2c_err c2c__exp_emit(struct c2c_exp_msg *m, struct c2c_flow *f);
+/* Deliver a flow: counters, info, sink. Inline: it runs once per record. */
+static inline c2c_err
+c2c__exp_emit(struct c2c_exp_msg *m, struct c2c_flow *f)
+{
+	const struct c2c_exp_out *o = m->out;
+	struct c2c_input_info *info = o->info;
+
+	f->exporter = m->exporter;
+	f->obs_domain = m->domain;
+	f->seq = m->x->flow_seq++;
+	if (f->sampling > 1)
+		f->have |= C2C_HAVE_SAMPLING;
+	if (info != NULL) {
+		if (f->ts < info->first_ts)
+			info->first_ts = f->ts;
+		if (f->last > info->last_ts)
+			info->last_ts = f->last;
+		if (f->sampling > info->sampling)
+			info->sampling = f->sampling;
+	}
+	if (o->sink != NULL && o->sink->flow != NULL)
+		return o->sink->flow(o->sink->ctx, f);
+	return C2C_OK;
+}
 /* Current sampling interval of the message's domain (0 = unknown). */
 uint32_t c2c__exp_dom_sampling(struct c2c_exp_msg *m, bool have_sampler, uint64_t sampler_id);
 
