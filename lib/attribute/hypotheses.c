@@ -723,8 +723,9 @@ cand_for_label(struct ctx *c, const char *label, const char *via, bool add, int 
 				return c2c_diag_set(c->diag, C2C_ELIMIT, "assessment", 0,
 				    "more than %d candidate intrusion sets", C2C__MAX_CAND);
 			found = m->n_cand++;
+			/* same size as keys[i], which snprintf() NUL-terminated */
 			_Static_assert(sizeof(m->cand[0].key) == sizeof(keys[0]), "key sizes");
-			memcpy(m->cand[found].key, keys[i], sizeof(keys[i]));
+			memcpy(m->cand[found].key, keys[i], sizeof(m->cand[found].key));
 			(void)snprintf(m->cand[found].name, sizeof(m->cand[found].name), "%s",
 			    names[i]);
 			m->cand[found].actor = acts[i];
@@ -1127,7 +1128,7 @@ items_keylink(struct ctx *c)
 			const char *k = js(a, "kind"), *cert = js(a, "cert_sha256");
 			const json_t *kp;
 			struct c2c__item *it;
-			int x, cred;
+			int x, cred = C2C__LV_M; /* an unparsable rating counts as medium */
 			char gk[200];
 			if (k == NULL || strcmp(k, "certificate") != 0)
 				continue;
@@ -1215,7 +1216,7 @@ items_timing(struct ctx *c)
 		 * a schedule is cheap to imitate. Without a yardstick: neutral. */
 		json_array_foreach(c->docs, j, d) {
 			json_array_foreach(json_object_get(d, "assertions"), k, a) {
-				int x, cred;
+				int x, cred = C2C__LV_M; /* an unparsable rating counts as medium */
 				int64_t ps, pe;
 				if (js(a, "kind") == NULL || strcmp(js(a, "kind"), "operating-hours"))
 					continue;
@@ -1261,7 +1262,7 @@ items_ext_overlap(struct ctx *c)
 		json_array_foreach(json_object_get(d, "assertions"), j, a) {
 			struct c2c__item *it;
 			char gk[200], ind[340];
-			int x, cred;
+			int x, cred = C2C__LV_M; /* an unparsable rating counts as medium */
 			if (js(a, "kind") == NULL || strcmp(js(a, "kind"), "indicator") != 0 ||
 			    !indicator_matches(c, a))
 				continue;
@@ -1416,7 +1417,7 @@ items_geo(struct ctx *c)
 		const char *cc = js(r, "country");
 		struct c2c__item *it;
 		char gk[64];
-		int cred;
+		int cred = C2C__LV_M; /* an unparsable rating counts as medium */
 		if (cc == NULL)
 			continue;
 		if (!json_is_true(json_object_get(r, "location_used"))) {
