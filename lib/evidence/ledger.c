@@ -2,13 +2,23 @@
  * The case and its ledger: an append-only file of canonical JSON lines (ledger/entries.jsonl)
  * whose RFC 6962 tree head is signed as a C2SP checkpoint. The case keeps all entry bytes and
  * leaf hashes in memory (entries are claims and fingerprints, never raw data), the inputs of
- * the current scan, and every evidence reference cited so far; c2c_case_commit turns the cited
- * references into per-input record commitments, writes report.json and signs the new head.
+ * the current scan, and every evidence reference cited so far (parsed, never as strings);
+ * c2c_case_commit turns the cited references into per-input record commitments, writes
+ * report.json and signs the new head.
+ *
+ * Reference lists, record commitments and report.json are written as temporary files first
+ * and made durable together (one file-system sync instead of one fsync per file) before they
+ * are renamed into place and before the ledger and the signed checkpoint, which are written
+ * last, each with its own fsync.
  */
+#define _GNU_SOURCE 1 /* syncfs */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "evidence/internal.h"
 
@@ -16,6 +26,11 @@ struct case_input {
 	char *path;
 	json_t *fp; /* fingerprint (inputs.json form, without path) */
 	struct c2c_input_info info;
+};
+
+struct pending_file {
+	char *tmp;  /* written and closed; NULL once renamed */
+	char *path; /* where it goes */
 };
 
 struct c2c_case {
@@ -30,11 +45,155 @@ struct c2c_case {
 	int64_t scan; /* number of this scan: 1 + report entries already in the ledger */
 	struct case_input *inputs;
 	size_t n_inputs;
-	json_t *refdata; /* array of fingerprints with "path" */
-	char **refs;     /* cited reference strings (owned) */
+	json_t *refdata;       /* array of fingerprints with "path" */
+	struct c2c__ref *refs; /* cited references */
 	size_t n_refs, cap_refs;
+	struct pending_file *pend; /* written, not yet durable nor in place */
+	size_t n_pend;
+	uint64_t n_tmp; /* temporary names handed out */
 	bool committed;
 };
+
+/* ---- files made durable as one batch ----------------------------------------------------- */
+
+/* Write `path` as a temporary file next to it now; flush_files() makes the batch durable and
+ * renames each into place. A path written twice ends with the last bytes. */
+static c2c_err
+put_file(struct c2c_case *c, const char *path, const void *p, size_t len, struct c2c_diag *diag)
+{
+	struct pending_file *np;
+	size_t tl = strlen(path) + 64;
+	char *tmp, *dst;
+	const uint8_t *q = p;
+	int fd;
+
+	np = c2c_reallocarray(c->pend, c->n_pend + 1, sizeof(*np));
+	if (np == NULL)
+		return C2C_ENOMEM;
+	c->pend = np;
+	tmp = c2c_malloc(tl);
+	dst = c2c_strdup(path);
+	if (tmp == NULL || dst == NULL) {
+		c2c_free(tmp);
+		c2c_free(dst);
+		return C2C_ENOMEM;
+	}
+	(void)snprintf(tmp, tl, "%s.tmp.%ld.%llu", path, (long)getpid(),
+	    (unsigned long long)c->n_tmp++);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		c2c_err rc = c2c_diag_errno(diag, C2C_EIO, path, "create");
+		c2c_free(tmp);
+		c2c_free(dst);
+		return rc;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, q, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			c2c_err rc = c2c_diag_errno(diag, C2C_EIO, path, "write");
+			(void)close(fd);
+			(void)unlink(tmp);
+			c2c_free(tmp);
+			c2c_free(dst);
+			return rc;
+		}
+		q += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) != 0) {
+		c2c_err rc = c2c_diag_errno(diag, C2C_EIO, path, "write");
+		(void)unlink(tmp);
+		c2c_free(tmp);
+		c2c_free(dst);
+		return rc;
+	}
+	c->pend[c->n_pend].tmp = tmp;
+	c->pend[c->n_pend].path = dst;
+	c->n_pend++;
+	return C2C_OK;
+}
+
+/* Drop the batch: temporary files not renamed yet are removed. */
+static void
+drop_files(struct c2c_case *c)
+{
+	for (size_t i = 0; i < c->n_pend; i++) {
+		if (c->pend[i].tmp != NULL)
+			(void)unlink(c->pend[i].tmp);
+		c2c_free(c->pend[i].tmp);
+		c2c_free(c->pend[i].path);
+	}
+	c2c_free(c->pend);
+	c->pend = NULL;
+	c->n_pend = 0;
+}
+
+/* Make every pending file durable: one syncfs(2) of the case's file system where there is
+ * one, else an fsync of each file. */
+static c2c_err
+sync_files(struct c2c_case *c, struct c2c_diag *diag)
+{
+#ifdef __linux__
+	int dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		int r = syncfs(dfd);
+		(void)close(dfd);
+		if (r == 0)
+			return C2C_OK;
+	}
+#endif
+	for (size_t i = 0; i < c->n_pend; i++) {
+		int fd = open(c->pend[i].tmp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) != 0) {
+			c2c_err rc = c2c_diag_errno(diag, C2C_EIO, c->pend[i].path, "fsync");
+			if (fd >= 0)
+				(void)close(fd);
+			return rc;
+		}
+		(void)close(fd);
+	}
+	return C2C_OK;
+}
+
+/* Durable, then in place (in the order written). */
+static c2c_err
+flush_files(struct c2c_case *c, struct c2c_diag *diag)
+{
+	c2c_err rc = c->n_pend > 0 ? sync_files(c, diag) : C2C_OK;
+	for (size_t i = 0; i < c->n_pend && rc == C2C_OK; i++) {
+		if (rename(c->pend[i].tmp, c->pend[i].path) != 0) {
+			rc = c2c_diag_errno(diag, C2C_EIO, c->pend[i].path, "rename");
+			break;
+		}
+		c2c_free(c->pend[i].tmp);
+		c->pend[i].tmp = NULL;
+	}
+	drop_files(c);
+	return rc;
+}
+
+/* Room for `more` cited references. */
+static c2c_err
+refs_reserve(struct c2c_case *c, size_t more)
+{
+	size_t ncap = c->cap_refs ? c->cap_refs : 256;
+	struct c2c__ref *nr;
+	if (c->cap_refs - c->n_refs >= more)
+		return C2C_OK;
+	while (ncap - c->n_refs < more) {
+		if (ncap > SIZE_MAX / 2 / sizeof(*nr))
+			return C2C_ENOMEM;
+		ncap *= 2;
+	}
+	nr = c2c_reallocarray(c->refs, ncap, sizeof(*nr));
+	if (nr == NULL)
+		return C2C_ENOMEM;
+	c->refs = nr;
+	c->cap_refs = ncap;
+	return C2C_OK;
+}
 
 static c2c_err
 push_leaf(struct c2c_case *c, const void *line, size_t len)
@@ -78,23 +237,13 @@ append_entry(struct c2c_case *c, const char *kind, json_t *entry, uint64_t *inde
 static c2c_err
 add_ref(struct c2c_case *c, const char *s, struct c2c_diag *diag)
 {
-	struct c2c__ref r;
-	char *d;
-	if (c2c__ref_parse(s, &r) != C2C_OK)
+	c2c_err rc = refs_reserve(c, 1);
+	if (rc != C2C_OK)
+		return rc;
+	if (c2c__ref_parse(s, &c->refs[c->n_refs]) != C2C_OK)
 		return c2c_diag_set(diag, C2C_EFORMAT, "claim", 0, "not an evidence reference: %.120s",
 		    s);
-	if (c->n_refs == c->cap_refs) {
-		size_t ncap = c->cap_refs ? c->cap_refs * 2 : 256;
-		char **nr = c2c_reallocarray(c->refs, ncap, sizeof(char *));
-		if (nr == NULL)
-			return C2C_ENOMEM;
-		c->refs = nr;
-		c->cap_refs = ncap;
-	}
-	d = c2c_strdup(s);
-	if (d == NULL)
-		return C2C_ENOMEM;
-	c->refs[c->n_refs++] = d;
+	c->n_refs++;
 	return C2C_OK;
 }
 
@@ -287,8 +436,7 @@ c2c_case_close(struct c2c_case *c)
 		c2c_free(c->inputs[i].path);
 		json_decref(c->inputs[i].fp);
 	}
-	for (size_t i = 0; i < c->n_refs; i++)
-		c2c_free(c->refs[i]);
+	drop_files(c);
 	c2c_free(c->refs);
 	c2c_free(c->inputs);
 	json_decref(c->refdata);
@@ -372,46 +520,50 @@ c2c_case_add_refdata(struct c2c_case *c, const char *path, const char *kind, uin
 }
 
 static int
-cmp_str(const void *a, const void *b)
+cmp_ref_text(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return c2c__ref_text_cmp(a, b);
 }
 
-c2c_err
-c2c_case_add_reflist(struct c2c_case *c, const char *const *refs, size_t n, uint8_t root[32],
+/* Sort `v` in reference-string order, drop repeats, write the list (one reference per line)
+ * as evidence/refs/<root>.txt and add each reference to the cited set. The leaves are the
+ * reference strings, each rendered once. */
+static c2c_err
+store_reflist(struct c2c_case *c, struct c2c__ref *v, size_t n, uint8_t root[32],
     uint64_t *count, struct c2c_diag *diag)
 {
-	const char **sorted = NULL;
 	uint8_t(*leaves)[32] = NULL;
 	struct c2c_buf text, path;
+	const uint8_t *hex_of = NULL;
 	char hex[65];
 	size_t k = 0;
 	c2c_err rc = C2C_ENOMEM;
 
 	c2c_buf_init(&text, C2C__FILE_CAP);
 	c2c_buf_init(&path, 1 << 16);
-	sorted = c2c_calloc(n ? n : 1, sizeof(*sorted));
-	leaves = c2c_calloc(n ? n : 1, 32);
-	if (sorted == NULL || leaves == NULL)
+	qsort(v, n, sizeof(*v), cmp_ref_text);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || c2c__ref_text_cmp(&v[k - 1], &v[i]) != 0)
+			v[k++] = v[i];
+	leaves = c2c_calloc(k ? k : 1, 32);
+	if (leaves == NULL)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		struct c2c__ref r;
-		if (c2c__ref_parse(refs[i], &r) != C2C_OK) {
-			rc = c2c_diag_set(diag, C2C_EFORMAT, "reference list", i,
-			    "not an evidence reference: %.120s", refs[i]);
-			goto out;
+	rc = refs_reserve(c, k);
+	if (rc == C2C_OK)
+		rc = c2c_buf_reserve(&text, k * 96);
+	for (size_t i = 0; i < k && rc == C2C_OK; i++) {
+		char line[1 + C2C_EVREF_STRLEN]; /* 0x00 || reference: the leaf's input */
+		size_t len;
+		if (hex_of == NULL || memcmp(hex_of, v[i].sha, 32) != 0) {
+			(void)c2c_hex(v[i].sha, 32, hex);
+			hex_of = v[i].sha;
 		}
-		sorted[i] = refs[i];
-	}
-	qsort(sorted, n, sizeof(*sorted), cmp_str);
-	rc = C2C_OK;
-	for (size_t i = 0; i < n && rc == C2C_OK; i++) {
-		if (i > 0 && strcmp(sorted[i], sorted[i - 1]) == 0)
-			continue;
-		c2c_merkle_leaf(sorted[i], strlen(sorted[i]), leaves[k++]);
-		rc = c2c_buf_printf(&text, "%s\n", sorted[i]);
-		if (rc == C2C_OK)
-			rc = add_ref(c, sorted[i], diag);
+		line[0] = 0x00;
+		len = c2c__ref_text(&v[i], hex, line + 1);
+		c2c_sha256(line, len + 1, leaves[i]);
+		line[len + 1] = '\n';
+		rc = c2c_buf_add(&text, line + 1, len + 1);
+		c->refs[c->n_refs++] = v[i];
 	}
 	if (rc != C2C_OK)
 		goto out;
@@ -421,15 +573,67 @@ c2c_case_add_reflist(struct c2c_case *c, const char *const *refs, size_t n, uint
 	if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
 		rc = C2C_ENOMEM;
 	if (rc == C2C_OK)
-		rc = c2c_file_write_atomic((const char *)path.data,
+		rc = put_file(c, (const char *)path.data,
 		    text.data != NULL ? (const void *)text.data : (const void *)"", text.len, diag);
 	if (rc == C2C_OK && count != NULL)
 		*count = k;
 out:
-	c2c_free(sorted);
 	c2c_free(leaves);
 	c2c_buf_fini(&text);
 	c2c_buf_fini(&path);
+	return rc;
+}
+
+c2c_err
+c2c_case_add_reflist(struct c2c_case *c, const char *const *refs, size_t n, uint8_t root[32],
+    uint64_t *count, struct c2c_diag *diag)
+{
+	struct c2c__ref *v;
+	c2c_err rc;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
+	v = c2c_calloc(n ? n : 1, sizeof(*v));
+	if (v == NULL)
+		return C2C_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (c2c__ref_parse(refs[i], &v[i]) != C2C_OK) {
+			rc = c2c_diag_set(diag, C2C_EFORMAT, "reference list", i,
+			    "not an evidence reference: %.120s", refs[i]);
+			c2c_free(v);
+			return rc;
+		}
+	rc = store_reflist(c, v, n, root, count, diag);
+	c2c_free(v);
+	return rc;
+}
+
+c2c_err
+c2c_case_add_evrefs(struct c2c_case *c, const struct c2c_evref *refs, size_t n,
+    uint8_t root[32], uint64_t *count, struct c2c_diag *diag)
+{
+	struct c2c__ref *v;
+	c2c_err rc;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
+	v = c2c_calloc(n ? n : 1, sizeof(*v));
+	if (v == NULL)
+		return C2C_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (refs[i].input >= c->n_inputs) {
+			rc = c2c_diag_set(diag, C2C_EINVAL, "reference list", i,
+			    "reference to input %u of %zu", refs[i].input, c->n_inputs);
+			c2c_free(v);
+			return rc;
+		}
+		memcpy(v[i].sha, c->inputs[refs[i].input].info.sha256, 32);
+		v[i].off = refs[i].off;
+		v[i].len = refs[i].len;
+		v[i].rec = refs[i].rec;
+	}
+	rc = store_reflist(c, v, n, root, count, diag);
+	c2c_free(v);
 	return rc;
 }
 
@@ -497,6 +701,7 @@ c2c_case_append(struct c2c_case *c, const char *kind, const json_t *claim, uint6
 
 struct rec_ctx {
 	const struct c2c__ref *refs;
+	const char *hex; /* of the input's digest */
 	struct c2c_buf *text;
 	uint8_t (*leaves)[32];
 };
@@ -505,15 +710,15 @@ static c2c_err
 commit_record(void *ctx, size_t i, const uint8_t *p, size_t len)
 {
 	struct rec_ctx *rc = ctx;
+	char line[1 + C2C__RECLINE_MAX]; /* 0x00 || line: the leaf's input */
 	uint8_t d[32];
-	size_t start = rc->text->len;
-	c2c_err e;
+	size_t n;
 	c2c_sha256(p, len, d);
-	e = c2c__records_line(&rc->refs[i], d, rc->text);
-	if (e != C2C_OK)
-		return e;
-	c2c_merkle_leaf(rc->text->data + start, rc->text->len - start, rc->leaves[i]);
-	return c2c_buf_addc(rc->text, '\n');
+	line[0] = 0x00;
+	n = c2c__records_text(&rc->refs[i], rc->hex, d, line + 1);
+	c2c_sha256(line, n + 1, rc->leaves[i]);
+	line[n + 1] = '\n';
+	return c2c_buf_add(rc->text, line + 1, n + 1);
 }
 
 static int
@@ -535,8 +740,9 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 	all = c2c_calloc(total ? total : 1, sizeof(*all));
 	if (all == NULL)
 		return C2C_ENOMEM;
-	for (size_t i = 0; i < c->n_refs; i++)
-		(void)c2c__ref_parse(c->refs[i], &all[n++]); /* checked when collected */
+	if (c->n_refs > 0)
+		memcpy(all, c->refs, c->n_refs * sizeof(*all));
+	n = c->n_refs;
 	for (size_t i = 0; i < c->n_inputs; i++)
 		for (uint32_t k = 0; k < c->inputs[i].info.n_deps && k < 16; k++) {
 			const struct c2c_evref *d = &c->inputs[i].info.deps[k];
@@ -575,10 +781,10 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 		c2c_buf_init(&text, C2C__FILE_CAP);
 		c2c_buf_init(&path, 1 << 16);
 		leaves = c2c_calloc(k, 32);
-		if (leaves == NULL) {
+		if (leaves == NULL || c2c_buf_reserve(&text, k * 160) != C2C_OK) {
 			rc = C2C_ENOMEM;
 		} else {
-			struct rec_ctx rx = { uniq, &text, leaves };
+			struct rec_ctx rx = { uniq, hex, &text, leaves };
 			uint8_t root[32];
 			rc = c2c__read_records(in->path, uniq, k, commit_record, &rx, diag);
 			if (rc == C2C_OK)
@@ -586,8 +792,7 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 			if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
 				rc = C2C_ENOMEM;
 			if (rc == C2C_OK)
-				rc = c2c_file_write_atomic((const char *)path.data, text.data, text.len,
-				    diag);
+				rc = put_file(c, (const char *)path.data, text.data, text.len, diag);
 			c2c_merkle_root((const uint8_t(*)[32])leaves, k, root);
 			entry = rc == C2C_OK ? json_object() : NULL;
 			if (rc == C2C_OK && entry == NULL)
@@ -717,7 +922,11 @@ c2c_case_commit(struct c2c_case *c, const json_t *report, struct c2c_diag *diag)
 	if (rc == C2C_OK)
 		rc = c2c__path(&path, c->dir, C2C__REPORT);
 	if (rc == C2C_OK)
-		rc = c2c_file_write_atomic((const char *)path.data, rep.data, rep.len, diag);
+		rc = put_file(c, (const char *)path.data, rep.data, rep.len, diag);
+	/* Reference lists, record commitments and report.json: durable and in place before the
+	 * ledger that commits to them. */
+	if (rc == C2C_OK)
+		rc = flush_files(c, diag);
 	if (rc != C2C_OK)
 		goto out;
 	c2c_sha256(rep.data, rep.len, d);

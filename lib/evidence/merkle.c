@@ -13,6 +13,16 @@ c2c_merkle_leaf(const void *data, size_t len, uint8_t out[32])
 {
 	static const uint8_t zero = 0x00;
 	struct c2c_sha256 h;
+	if (len < 512) {
+		/* Short leaves (references, record commitments, most ledger lines): one-shot over
+		 * 0x00 || data on the stack, no streaming context. */
+		uint8_t buf[512];
+		buf[0] = 0x00;
+		if (len > 0)
+			memcpy(buf + 1, data, len);
+		c2c_sha256(buf, len + 1, out);
+		return;
+	}
 	if (c2c_sha256_init(&h) != C2C_OK) {
 		memset(out, 0, 32);
 		return;

@@ -24,11 +24,93 @@ c2c__ref_parse(const char *s, struct c2c__ref *r)
 	return C2C_OK;
 }
 
+/* Decimal digits of v (at least one). */
+static unsigned
+dec_len(uint64_t v)
+{
+	unsigned n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* v in decimal at p, no terminator; returns the number of characters. */
+static size_t
+put_dec(char *p, uint64_t v)
+{
+	unsigned n = dec_len(v);
+	for (unsigned i = n; i > 0; i--) {
+		p[i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return n;
+}
+
+size_t
+c2c__ref_text(const struct c2c__ref *r, const char hex[64], char out[C2C_EVREF_STRLEN])
+{
+	/* "ev:" 64 hex "/" <= 20 digits "+" <= 10 digits "#" <= 10 digits NUL: 111 bytes. */
+	char *p = out;
+	memcpy(p, "ev:", 3);
+	memcpy(p + 3, hex, 64);
+	p += 67;
+	*p++ = '/';
+	p += put_dec(p, r->off);
+	*p++ = '+';
+	p += put_dec(p, r->len);
+	if (r->rec >= 0) {
+		*p++ = '#';
+		p += put_dec(p, (uint64_t)r->rec);
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
 void
 c2c__ref_format(const struct c2c__ref *r, char buf[C2C_EVREF_STRLEN])
 {
-	struct c2c_evref ev = { 0, r->rec, r->off, r->len };
-	(void)c2c_evref_format(&ev, r->sha, buf, C2C_EVREF_STRLEN);
+	char hex[65];
+	(void)c2c__ref_text(r, c2c_hex(r->sha, 32, hex), buf);
+}
+
+/* Byte order of the decimal renderings of a and b when each is followed by a character below
+ * '0' ('+', '#' or the end): a proper prefix sorts first. */
+static int
+dec_text_cmp(uint64_t a, uint64_t b)
+{
+	static const uint64_t pow10[20] = { 1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u,
+		10000000u, 100000000u, 1000000000u, 10000000000u, 100000000000u, 1000000000000u,
+		10000000000000u, 100000000000000u, 1000000000000000u, 10000000000000000u,
+		100000000000000000u, 1000000000000000000u, 10000000000000000000u };
+	unsigned la, lb;
+	if (a == b)
+		return 0;
+	la = dec_len(a);
+	lb = dec_len(b);
+	if (la == lb)
+		return a < b ? -1 : 1;
+	if (la < lb) {
+		uint64_t head = b / pow10[lb - la]; /* b's first la digits */
+		return a <= head ? -1 : 1;          /* equal: a is a prefix of b */
+	}
+	return dec_text_cmp(b, a) < 0 ? 1 : -1;
+}
+
+int
+c2c__ref_text_cmp(const struct c2c__ref *a, const struct c2c__ref *b)
+{
+	int c = memcmp(a->sha, b->sha, 32); /* lower-case hex sorts like the bytes */
+	if (c != 0)
+		return c;
+	if ((c = dec_text_cmp(a->off, b->off)) != 0)
+		return c;
+	if ((c = dec_text_cmp(a->len, b->len)) != 0)
+		return c;
+	if (a->rec < 0 || b->rec < 0) /* end of string (no "#") sorts before '#' */
+		return a->rec < 0 ? (b->rec < 0 ? 0 : -1) : 1;
+	return dec_text_cmp((uint64_t)a->rec, (uint64_t)b->rec);
 }
 
 int
@@ -169,13 +251,22 @@ c2c__read_records(const char *path, const struct c2c__ref *refs, size_t n, c2c__
 	return rc;
 }
 
+size_t
+c2c__records_text(const struct c2c__ref *r, const char input_hex[64], const uint8_t rec_sha[32],
+    char out[C2C__RECLINE_MAX])
+{
+	size_t n = c2c__ref_text(r, input_hex, out);
+	out[n++] = ' ';
+	(void)c2c_hex(rec_sha, 32, out + n);
+	return n + 64;
+}
+
 c2c_err
 c2c__records_line(const struct c2c__ref *r, const uint8_t rec_sha[32], struct c2c_buf *out)
 {
-	char ref[C2C_EVREF_STRLEN], hex[65];
-	c2c__ref_format(r, ref);
-	(void)c2c_hex(rec_sha, 32, hex);
-	return c2c_buf_printf(out, "%s %s", ref, hex);
+	char line[C2C__RECLINE_MAX], hex[65];
+	size_t n = c2c__records_text(r, c2c_hex(r->sha, 32, hex), rec_sha, line);
+	return c2c_buf_add(out, line, n);
 }
 
 enum c2c_format

@@ -1316,30 +1316,16 @@ store_reflists(struct run *r, struct c2c_case *c, struct c2c_diag *diag)
 		rc = c2c_case_add_reflist(c, (const char *const *)r->reflists[i], r->reflist_n[i],
 		    root, &cnt, diag);
 	}
+	/* Detection findings: straight from their parsed references (the case renders each
+	 * reference once, in the list's file). */
 	for (size_t i = 0; i < nf && rc == C2C_OK; i++) {
 		const struct c2c_evref *refs;
 		size_t n;
-		char **s;
 		uint8_t root[32];
 		uint64_t cnt;
 		if (c2c_detect_finding_refs(r->det, i, &refs, &n) != C2C_OK || n <= 64)
 			continue;
-		s = c2c_calloc(n, sizeof(*s));
-		if (s == NULL)
-			return C2C_ENOMEM;
-		for (size_t k = 0; k < n && rc == C2C_OK; k++) {
-			s[k] = c2c_malloc(C2C_EVREF_STRLEN);
-			if (s[k] == NULL || refs[k].input >= r->n_files)
-				rc = s[k] == NULL ? C2C_ENOMEM : C2C_EINVAL;
-			else
-				(void)c2c_evref_format(&refs[k], r->digests[refs[k].input], s[k],
-				    C2C_EVREF_STRLEN);
-		}
-		if (rc == C2C_OK)
-			rc = c2c_case_add_reflist(c, (const char *const *)s, n, root, &cnt, diag);
-		for (size_t k = 0; k < n; k++)
-			c2c_free(s[k]);
-		c2c_free(s);
+		rc = c2c_case_add_evrefs(c, refs, n, root, &cnt, diag);
 	}
 	return rc;
 }
