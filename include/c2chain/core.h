@@ -136,7 +136,9 @@ uint64_t c2c_siphash(const void *p, size_t len, const uint8_t key[16]);
 /* Sequential reader over a file (mmap'd when plain, inflated through a sliding window when
  * gzip) or a memory block, with exact logical offsets for evidence references. With
  * C2C_RD_HASH the raw file bytes are SHA-256'd as they are consumed, so fingerprinting costs no
- * second pass. Not thread-safe; one reader per input. */
+ * second pass; a large plain file is hashed by a thread of its own over the same mapping while
+ * the caller parses it (joined by c2c_rd_finish / c2c_rd_close). Not thread-safe; one reader
+ * per input. */
 enum { C2C_RD_HASH = 1, C2C_RD_NO_GZIP = 2 };
 #define C2C_RD_MAX_PEEK (256u << 20) /* largest contiguous record a reader hands out */
 struct c2c_rd {
@@ -153,7 +155,9 @@ struct c2c_rd {
 	uint64_t raw_read; /* raw (compressed) bytes read from the file */
 	bool gzip, eof, hashing;
 	struct c2c_sha256 h;
-	uint64_t hashed; /* for mapped files: raw bytes fed to the hash so far */
+	uint64_t hashed; /* for mapped files: raw bytes fed to the hash so far (all of them when
+	                  * a hashing thread covers the mapping) */
+	void *hasher;    /* hashing thread over a large mapping (rd.c), or NULL */
 };
 c2c_err c2c_rd_open(struct c2c_rd *rd, const char *path, unsigned flags, struct c2c_diag *diag);
 /* Read from memory (borrowed until close); gzip is inflated unless C2C_RD_NO_GZIP. */
