@@ -133,6 +133,9 @@ struct c2c_case_opts {
 	                       * a new key on first use */
 	const char *origin;   /* checkpoint origin / key name for a new key; NULL: "c2chain/<case
 	                       * directory base name>" */
+	unsigned threads;     /* 1: all work on the calling thread; 0 or 2: long reference lists
+	                       * and record commitments are split over a second thread (the same
+	                       * bytes either way) */
 };
 /* Create the directory (and its subdirectories) if needed. Errors: C2C_EIO, C2C_EFORMAT (an
  * unreadable ledger or key), C2C_EVERIFY (the existing ledger does not match its signed

@@ -51,74 +51,246 @@ struct c2c_case {
 	struct pending_file *pend; /* written, not yet durable nor in place */
 	size_t n_pend;
 	uint64_t n_tmp; /* temporary names handed out */
+	unsigned threads; /* c2c_case_opts.threads */
+	struct writer *writer; /* started with the first file when threads != 1 */
 	bool committed;
 };
 
 /* ---- files made durable as one batch ----------------------------------------------------- */
+/* Case files are written as temporary files next to their place, by a writer thread when the
+ * case may use two threads (the caller goes on computing the next list meanwhile), then made
+ * durable together and renamed into place by flush_files(). */
 
-/* Write `path` as a temporary file next to it now; flush_files() makes the batch durable and
- * renames each into place. A path written twice ends with the last bytes. */
-static c2c_err
-put_file(struct c2c_case *c, const char *path, const void *p, size_t len, struct c2c_diag *diag)
+struct wjob {
+	char *tmp;
+	uint8_t *data; /* owned */
+	size_t len;
+};
+
+struct writer {
+	pthread_t t;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct wjob *q;
+	size_t head, n, cap;
+	bool closing;
+	int err;         /* errno of the first failure, 0 when none */
+	const char *bad; /* its temporary file (a pending_file's tmp) */
+};
+
+static const char *
+write_tmp(const char *tmp, const uint8_t *q, size_t len, int *err)
 {
-	struct pending_file *np;
-	size_t tl = strlen(path) + 64;
-	char *tmp, *dst;
-	const uint8_t *q = p;
-	int fd;
-
-	np = c2c_reallocarray(c->pend, c->n_pend + 1, sizeof(*np));
-	if (np == NULL)
-		return C2C_ENOMEM;
-	c->pend = np;
-	tmp = c2c_malloc(tl);
-	dst = c2c_strdup(path);
-	if (tmp == NULL || dst == NULL) {
-		c2c_free(tmp);
-		c2c_free(dst);
-		return C2C_ENOMEM;
-	}
-	(void)snprintf(tmp, tl, "%s.tmp.%ld.%llu", path, (long)getpid(),
-	    (unsigned long long)c->n_tmp++);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		c2c_err rc = c2c_diag_errno(diag, C2C_EIO, path, "create");
-		c2c_free(tmp);
-		c2c_free(dst);
-		return rc;
+		*err = errno;
+		return "create";
 	}
 	while (len > 0) {
 		ssize_t n = write(fd, q, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			c2c_err rc = c2c_diag_errno(diag, C2C_EIO, path, "write");
+			*err = n < 0 ? errno : EIO;
 			(void)close(fd);
-			(void)unlink(tmp);
-			c2c_free(tmp);
-			c2c_free(dst);
-			return rc;
+			return "write";
 		}
 		q += n;
 		len -= (size_t)n;
 	}
 	if (close(fd) != 0) {
-		c2c_err rc = c2c_diag_errno(diag, C2C_EIO, path, "write");
-		(void)unlink(tmp);
+		*err = errno;
+		return "write";
+	}
+	return NULL;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	(void)pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct wjob j;
+		int err = 0;
+		while (w->n == 0 && !w->closing)
+			(void)pthread_cond_wait(&w->cv, &w->mu);
+		if (w->n == 0)
+			break;
+		j = w->q[w->head];
+		w->head = (w->head + 1) % w->cap;
+		w->n--;
+		(void)pthread_mutex_unlock(&w->mu);
+		if (write_tmp(j.tmp, j.data, j.len, &err) != NULL && err == 0)
+			err = EIO;
+		c2c_free(j.data);
+		(void)pthread_mutex_lock(&w->mu);
+		if (err != 0 && w->err == 0) {
+			w->err = err;
+			w->bad = j.tmp;
+		}
+	}
+	(void)pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Start the writer (NULL: write on the calling thread). */
+static struct writer *
+writer_new(void)
+{
+	struct writer *w = c2c_calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	if (pthread_mutex_init(&w->mu, NULL) != 0) {
+		c2c_free(w);
+		return NULL;
+	}
+	if (pthread_cond_init(&w->cv, NULL) != 0) {
+		(void)pthread_mutex_destroy(&w->mu);
+		c2c_free(w);
+		return NULL;
+	}
+	if (pthread_create(&w->t, NULL, writer_main, w) != 0) {
+		(void)pthread_cond_destroy(&w->cv);
+		(void)pthread_mutex_destroy(&w->mu);
+		c2c_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* Queue a write; takes `data` (also when it fails). */
+static c2c_err
+writer_push(struct writer *w, char *tmp, uint8_t *data, size_t len)
+{
+	c2c_err rc = C2C_OK;
+	(void)pthread_mutex_lock(&w->mu);
+	if (w->n == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 64;
+		struct wjob *nq = c2c_reallocarray(NULL, ncap, sizeof(*nq));
+		if (nq == NULL) {
+			rc = C2C_ENOMEM;
+		} else {
+			for (size_t i = 0; i < w->n; i++)
+				nq[i] = w->q[(w->head + i) % w->cap];
+			c2c_free(w->q);
+			w->q = nq;
+			w->head = 0;
+			w->cap = ncap;
+		}
+	}
+	if (rc == C2C_OK) {
+		w->q[(w->head + w->n) % w->cap] = (struct wjob){ tmp, data, len };
+		w->n++;
+		(void)pthread_cond_signal(&w->cv);
+	}
+	(void)pthread_mutex_unlock(&w->mu);
+	if (rc != C2C_OK)
+		c2c_free(data);
+	return rc;
+}
+
+/* Wait until everything queued is written and stop the writer; *err and *bad name the first
+ * failure. */
+static void
+writer_free(struct writer *w, int *err, const char **bad)
+{
+	if (w == NULL)
+		return;
+	(void)pthread_mutex_lock(&w->mu);
+	w->closing = true;
+	(void)pthread_cond_signal(&w->cv);
+	(void)pthread_mutex_unlock(&w->mu);
+	(void)pthread_join(w->t, NULL);
+	if (err != NULL) {
+		*err = w->err;
+		*bad = w->bad;
+	}
+	(void)pthread_cond_destroy(&w->cv);
+	(void)pthread_mutex_destroy(&w->mu);
+	c2c_free(w->q);
+	c2c_free(w);
+}
+
+/* Write `path` as a temporary file next to it (now, or queued to the writer); flush_files()
+ * makes the batch durable and renames each into place. A path written twice ends with the
+ * last bytes. Takes `data` (c2c_free'd), also on failure. */
+static c2c_err
+put_file_take(struct c2c_case *c, const char *path, uint8_t *data, size_t len,
+    struct c2c_diag *diag)
+{
+	struct pending_file *np;
+	size_t tl = strlen(path) + 64;
+	char *tmp, *dst;
+	const char *what;
+	int err = 0;
+
+	np = c2c_reallocarray(c->pend, c->n_pend + 1, sizeof(*np));
+	if (np == NULL) {
+		c2c_free(data);
+		return C2C_ENOMEM;
+	}
+	c->pend = np;
+	tmp = c2c_malloc(tl);
+	dst = c2c_strdup(path);
+	if (tmp == NULL || dst == NULL) {
 		c2c_free(tmp);
 		c2c_free(dst);
-		return rc;
+		c2c_free(data);
+		return C2C_ENOMEM;
 	}
+	(void)snprintf(tmp, tl, "%s.tmp.%ld.%llu", path, (long)getpid(),
+	    (unsigned long long)c->n_tmp++);
 	c->pend[c->n_pend].tmp = tmp;
 	c->pend[c->n_pend].path = dst;
 	c->n_pend++;
+	if (c->threads != 1 && c->writer == NULL)
+		c->writer = writer_new(); /* NULL: write here */
+	if (c->writer != NULL)
+		return writer_push(c->writer, tmp, data, len);
+	what = write_tmp(tmp, data != NULL ? data : (const uint8_t *)"", len, &err);
+	c2c_free(data);
+	if (what != NULL) {
+		errno = err;
+		return c2c_diag_errno(diag, C2C_EIO, path, what);
+	}
 	return C2C_OK;
+}
+
+/* put_file_take of the bytes in `b` (the buffer is left empty). */
+static c2c_err
+put_buf(struct c2c_case *c, const char *path, struct c2c_buf *b, struct c2c_diag *diag)
+{
+	size_t len = 0;
+	uint8_t *data = b->len > 0 ? c2c_buf_steal(b, &len) : NULL;
+	return put_file_take(c, path, data, len, diag);
+}
+
+/* Wait for the writer; its first failure (naming the final path). */
+static c2c_err
+writer_wait(struct c2c_case *c, struct c2c_diag *diag)
+{
+	const char *bad = NULL;
+	int err = 0;
+	writer_free(c->writer, &err, &bad);
+	c->writer = NULL;
+	if (err == 0)
+		return C2C_OK;
+	for (size_t i = 0; i < c->n_pend; i++)
+		if (c->pend[i].tmp == bad) {
+			errno = err;
+			return c2c_diag_errno(diag, C2C_EIO, c->pend[i].path, "write");
+		}
+	errno = err;
+	return c2c_diag_errno(diag, C2C_EIO, c->dir, "write");
 }
 
 /* Drop the batch: temporary files not renamed yet are removed. */
 static void
 drop_files(struct c2c_case *c)
 {
+	writer_free(c->writer, NULL, NULL);
+	c->writer = NULL;
 	for (size_t i = 0; i < c->n_pend; i++) {
 		if (c->pend[i].tmp != NULL)
 			(void)unlink(c->pend[i].tmp);
@@ -157,11 +329,13 @@ sync_files(struct c2c_case *c, struct c2c_diag *diag)
 	return C2C_OK;
 }
 
-/* Durable, then in place (in the order written). */
+/* Written, durable, then in place (in the order queued). */
 static c2c_err
 flush_files(struct c2c_case *c, struct c2c_diag *diag)
 {
-	c2c_err rc = c->n_pend > 0 ? sync_files(c, diag) : C2C_OK;
+	c2c_err rc = writer_wait(c, diag);
+	if (rc == C2C_OK && c->n_pend > 0)
+		rc = sync_files(c, diag);
 	for (size_t i = 0; i < c->n_pend && rc == C2C_OK; i++) {
 		if (rename(c->pend[i].tmp, c->pend[i].path) != 0) {
 			rc = c2c_diag_errno(diag, C2C_EIO, c->pend[i].path, "rename");
@@ -406,6 +580,7 @@ c2c_case_open(const char *dir, const struct c2c_case_opts *opts, struct c2c_case
 		return C2C_ENOMEM;
 	c2c_buf_init(&c->ledger, C2C__FILE_CAP);
 	c->scan = 1;
+	c->threads = opts != NULL ? opts->threads : 0;
 	c->dir = c2c_strdup(dir);
 	c->refdata = json_array();
 	if (c->dir == NULL || c->refdata == NULL)
@@ -525,61 +700,114 @@ cmp_ref_text(const void *a, const void *b)
 	return c2c__ref_text_cmp(a, b);
 }
 
+/* Render references [lo, hi) of a sorted list into `text` (one per line) and hash each as a
+ * Merkle leaf. One of these may run on a second thread: it touches only its own range. */
+struct leaf_job {
+	const struct c2c__ref *v;
+	size_t lo, hi;
+	uint8_t (*leaves)[32];
+	struct c2c_buf text;
+	c2c_err rc;
+};
+
+static void
+leaf_job_run(void *arg)
+{
+	struct leaf_job *j = arg;
+	struct c2c_sha256 h;
+	const uint8_t *hex_of = NULL;
+	char hex[65];
+
+	if (c2c_sha256_init(&h) != C2C_OK)
+		h.ctx = NULL; /* c2c_sha256_msg falls back to one-shot digests */
+	j->rc = c2c_buf_reserve(&j->text, (j->hi - j->lo) * 96);
+	for (size_t i = j->lo; i < j->hi && j->rc == C2C_OK; i++) {
+		char line[1 + C2C_EVREF_STRLEN]; /* 0x00 || reference: the leaf's input */
+		size_t len;
+		if (hex_of == NULL || memcmp(hex_of, j->v[i].sha, 32) != 0) {
+			(void)c2c_hex(j->v[i].sha, 32, hex);
+			hex_of = j->v[i].sha;
+		}
+		line[0] = 0x00;
+		len = c2c__ref_text(&j->v[i], hex, line + 1);
+		c2c_sha256_msg(&h, line, len + 1, j->leaves[i]);
+		line[len + 1] = '\n';
+		j->rc = c2c_buf_add(&j->text, line + 1, len + 1);
+	}
+	c2c_sha256_abort(&h);
+}
+
 /* Sort `v` in reference-string order, drop repeats, write the list (one reference per line)
  * as evidence/refs/<root>.txt and add each reference to the cited set. The leaves are the
- * reference strings, each rendered once. */
+ * reference strings, each rendered once; a long list is rendered and hashed in two halves on
+ * two threads. */
 static c2c_err
 store_reflist(struct c2c_case *c, struct c2c__ref *v, size_t n, uint8_t root[32],
     uint64_t *count, struct c2c_diag *diag)
 {
 	uint8_t(*leaves)[32] = NULL;
-	struct c2c_buf text, path;
-	const uint8_t *hex_of = NULL;
+	struct leaf_job job[2];
+	struct c2c__task t;
+	struct c2c_buf path;
 	char hex[65];
 	size_t k = 0;
+	bool par;
 	c2c_err rc = C2C_ENOMEM;
 
-	c2c_buf_init(&text, C2C__FILE_CAP);
+	c2c_buf_init(&job[0].text, C2C__FILE_CAP);
+	c2c_buf_init(&job[1].text, C2C__FILE_CAP);
 	c2c_buf_init(&path, 1 << 16);
-	qsort(v, n, sizeof(*v), cmp_ref_text);
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || c2c__ref_text_cmp(&v[k - 1], &v[i]) != 0)
-			v[k++] = v[i];
+	/* Lists from detection arrive sorted and unique already: check before sorting. */
+	for (k = 1; k < n && c2c__ref_text_cmp(&v[k - 1], &v[k]) < 0; k++)
+		;
+	if (k < n) {
+		qsort(v, n, sizeof(*v), cmp_ref_text);
+		k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (k == 0 || c2c__ref_text_cmp(&v[k - 1], &v[i]) != 0)
+				v[k++] = v[i];
+	} else {
+		k = n;
+	}
 	leaves = c2c_calloc(k ? k : 1, 32);
 	if (leaves == NULL)
 		goto out;
 	rc = refs_reserve(c, k);
-	if (rc == C2C_OK)
-		rc = c2c_buf_reserve(&text, k * 96);
-	for (size_t i = 0; i < k && rc == C2C_OK; i++) {
-		char line[1 + C2C_EVREF_STRLEN]; /* 0x00 || reference: the leaf's input */
-		size_t len;
-		if (hex_of == NULL || memcmp(hex_of, v[i].sha, 32) != 0) {
-			(void)c2c_hex(v[i].sha, 32, hex);
-			hex_of = v[i].sha;
-		}
-		line[0] = 0x00;
-		len = c2c__ref_text(&v[i], hex, line + 1);
-		c2c_sha256(line, len + 1, leaves[i]);
-		line[len + 1] = '\n';
-		rc = c2c_buf_add(&text, line + 1, len + 1);
-		c->refs[c->n_refs++] = v[i];
-	}
 	if (rc != C2C_OK)
 		goto out;
-	c2c_merkle_root((const uint8_t(*)[32])leaves, k, root);
+	par = c->threads != 1 && k >= C2C__PAR_MIN;
+	for (int i = 0; i < 2; i++) {
+		job[i].v = v;
+		job[i].leaves = leaves;
+		job[i].rc = C2C_OK;
+	}
+	job[0].lo = 0;
+	job[0].hi = job[1].lo = par ? k / 2 : k;
+	job[1].hi = k;
+	c2c__task_start(&t, par, leaf_job_run, &job[1]);
+	leaf_job_run(&job[0]);
+	c2c__task_join(&t);
+	rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
+	if (rc == C2C_OK && job[1].text.len > 0)
+		rc = c2c_buf_add(&job[0].text, job[1].text.data, job[1].text.len);
+	if (rc != C2C_OK)
+		goto out;
+	if (k > 0)
+		memcpy(c->refs + c->n_refs, v, k * sizeof(*v));
+	c->n_refs += k;
+	c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
 	(void)c2c_hex(root, 32, hex);
 	rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__REFSDIR, hex);
 	if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
 		rc = C2C_ENOMEM;
 	if (rc == C2C_OK)
-		rc = put_file(c, (const char *)path.data,
-		    text.data != NULL ? (const void *)text.data : (const void *)"", text.len, diag);
+		rc = put_buf(c, (const char *)path.data, &job[0].text, diag);
 	if (rc == C2C_OK && count != NULL)
 		*count = k;
 out:
 	c2c_free(leaves);
-	c2c_buf_fini(&text);
+	c2c_buf_fini(&job[0].text);
+	c2c_buf_fini(&job[1].text);
 	c2c_buf_fini(&path);
 	return rc;
 }
@@ -699,26 +927,48 @@ c2c_case_append(struct c2c_case *c, const char *kind, const json_t *claim, uint6
 
 /* ---- commit ------------------------------------------------------------------------------ */
 
-struct rec_ctx {
+/* Read records [0, n) of `refs` (sorted, one input) back from the input, digest each, and
+ * write its commitment line and leaf. One of these may run on a second thread over its own
+ * range, reader, buffer and diag. */
+struct rec_job {
+	const char *path;
 	const struct c2c__ref *refs;
+	size_t n;
 	const char *hex; /* of the input's digest */
-	struct c2c_buf *text;
 	uint8_t (*leaves)[32];
+	struct c2c_buf text;
+	struct c2c_sha256 h;
+	struct c2c_diag diag;
+	c2c_err rc;
 };
 
 static c2c_err
 commit_record(void *ctx, size_t i, const uint8_t *p, size_t len)
 {
-	struct rec_ctx *rc = ctx;
+	struct rec_job *j = ctx;
 	char line[1 + C2C__RECLINE_MAX]; /* 0x00 || line: the leaf's input */
 	uint8_t d[32];
 	size_t n;
-	c2c_sha256(p, len, d);
+	c2c_sha256_msg(&j->h, p, len, d);
 	line[0] = 0x00;
-	n = c2c__records_text(&rc->refs[i], rc->hex, d, line + 1);
-	c2c_sha256(line, n + 1, rc->leaves[i]);
+	n = c2c__records_text(&j->refs[i], j->hex, d, line + 1);
+	c2c_sha256_msg(&j->h, line, n + 1, j->leaves[i]);
 	line[n + 1] = '\n';
-	return c2c_buf_add(rc->text, line + 1, n + 1);
+	return c2c_buf_add(&j->text, line + 1, n + 1);
+}
+
+static void
+rec_job_run(void *arg)
+{
+	struct rec_job *j = arg;
+	memset(&j->diag, 0, sizeof(j->diag));
+	j->rc = j->n > 0 ? c2c_buf_reserve(&j->text, j->n * 160) : C2C_OK;
+	if (j->rc != C2C_OK || j->n == 0)
+		return;
+	if (c2c_sha256_init(&j->h) != C2C_OK)
+		j->h.ctx = NULL; /* c2c_sha256_msg falls back to one-shot digests */
+	j->rc = c2c__read_records(j->path, j->refs, j->n, commit_record, j, &j->diag);
+	c2c_sha256_abort(&j->h);
 }
 
 static int
@@ -758,7 +1008,8 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 		struct case_input *in = NULL;
 		struct c2c__ref *uniq;
 		uint8_t(*leaves)[32] = NULL;
-		struct c2c_buf text, path;
+		struct rec_job job[2];
+		struct c2c_buf path;
 		char hex[65];
 		json_t *entry;
 
@@ -778,22 +1029,39 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 		for (size_t i = lo; i < hi; i++)
 			if (k == 0 || c2c__ref_cmp(&uniq[k - 1], &all[i]) != 0)
 				uniq[k++] = all[i];
-		c2c_buf_init(&text, C2C__FILE_CAP);
+		c2c_buf_init(&job[0].text, C2C__FILE_CAP);
+		c2c_buf_init(&job[1].text, C2C__FILE_CAP);
 		c2c_buf_init(&path, 1 << 16);
 		leaves = c2c_calloc(k, 32);
-		if (leaves == NULL || c2c_buf_reserve(&text, k * 160) != C2C_OK) {
+		if (leaves == NULL) {
 			rc = C2C_ENOMEM;
 		} else {
-			struct rec_ctx rx = { uniq, hex, &text, leaves };
+			bool par = c->threads != 1 && k >= C2C__PAR_MIN;
+			size_t half = par ? k / 2 : k;
+			struct c2c__task t;
 			uint8_t root[32];
-			rc = c2c__read_records(in->path, uniq, k, commit_record, &rx, diag);
+			for (int h = 0; h < 2; h++) {
+				job[h].path = in->path;
+				job[h].refs = uniq + (h == 0 ? 0 : half);
+				job[h].n = h == 0 ? half : k - half;
+				job[h].hex = hex;
+				job[h].leaves = leaves + (h == 0 ? 0 : half);
+			}
+			c2c__task_start(&t, par, rec_job_run, &job[1]);
+			rec_job_run(&job[0]);
+			c2c__task_join(&t);
+			rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
+			if (rc != C2C_OK && diag != NULL)
+				*diag = job[0].rc != C2C_OK ? job[0].diag : job[1].diag;
+			if (rc == C2C_OK && job[1].text.len > 0)
+				rc = c2c_buf_add(&job[0].text, job[1].text.data, job[1].text.len);
 			if (rc == C2C_OK)
 				rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__RECSDIR, hex);
 			if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
 				rc = C2C_ENOMEM;
 			if (rc == C2C_OK)
-				rc = put_file(c, (const char *)path.data, text.data, text.len, diag);
-			c2c_merkle_root((const uint8_t(*)[32])leaves, k, root);
+				rc = put_buf(c, (const char *)path.data, &job[0].text, diag);
+			c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
 			entry = rc == C2C_OK ? json_object() : NULL;
 			if (rc == C2C_OK && entry == NULL)
 				rc = C2C_ENOMEM;
@@ -808,7 +1076,8 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 			json_decref(entry);
 		}
 		c2c_free(leaves);
-		c2c_buf_fini(&text);
+		c2c_buf_fini(&job[0].text);
+		c2c_buf_fini(&job[1].text);
 		c2c_buf_fini(&path);
 		lo = hi;
 	}
@@ -894,6 +1163,7 @@ c2c_case_commit(struct c2c_case *c, const json_t *report, struct c2c_diag *diag)
 {
 	struct c2c_buf rep, path, tree, note, body;
 	struct c2c_checkpoint cp;
+	size_t rep_len;
 	uint8_t d[32];
 	char hex[65];
 	json_t *entry = NULL;
@@ -921,19 +1191,21 @@ c2c_case_commit(struct c2c_case *c, const json_t *report, struct c2c_diag *diag)
 		rc = c2c_buf_addc(&rep, '\n');
 	if (rc == C2C_OK)
 		rc = c2c__path(&path, c->dir, C2C__REPORT);
-	if (rc == C2C_OK)
-		rc = put_file(c, (const char *)path.data, rep.data, rep.len, diag);
+	if (rc != C2C_OK)
+		goto out;
+	c2c_sha256(rep.data, rep.len, d);
+	rep_len = rep.len;
+	rc = put_buf(c, (const char *)path.data, &rep, diag);
 	/* Reference lists, record commitments and report.json: durable and in place before the
 	 * ledger that commits to them. */
 	if (rc == C2C_OK)
 		rc = flush_files(c, diag);
 	if (rc != C2C_OK)
 		goto out;
-	c2c_sha256(rep.data, rep.len, d);
 	entry = json_object();
 	rc = entry != NULL ? c2c_json_set_str(entry, "sha256", c2c_hex(d, 32, hex)) : C2C_ENOMEM;
 	if (rc == C2C_OK)
-		rc = c2c_json_set_int(entry, "size", (int64_t)rep.len);
+		rc = c2c_json_set_int(entry, "size", (int64_t)rep_len);
 	if (rc == C2C_OK)
 		rc = c2c_json_set_str(entry, "name", C2C__REPORT);
 	if (rc == C2C_OK)

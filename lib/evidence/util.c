@@ -128,6 +128,32 @@ c2c__ref_cmp(const struct c2c__ref *a, const struct c2c__ref *b)
 	return 0;
 }
 
+static void *
+task_main(void *arg)
+{
+	struct c2c__task *t = arg;
+	t->fn(t->arg);
+	return NULL;
+}
+
+void
+c2c__task_start(struct c2c__task *t, bool par, void (*fn)(void *), void *arg)
+{
+	t->fn = fn;
+	t->arg = arg;
+	t->started = par && pthread_create(&t->t, NULL, task_main, t) == 0;
+}
+
+void
+c2c__task_join(struct c2c__task *t)
+{
+	if (t->started)
+		(void)pthread_join(t->t, NULL);
+	else
+		t->fn(t->arg);
+	t->started = false;
+}
+
 c2c_err
 c2c__path(struct c2c_buf *out, const char *dir, const char *rel)
 {

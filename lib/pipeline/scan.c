@@ -1396,7 +1396,7 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 	struct tsmap ts = { NULL, 0, 0, false };
 	struct c2c_scan_summary lsum;
 	struct c2c_case *c = NULL;
-	struct c2c_case_opts co = { o->key_path, NULL };
+	struct c2c_case_opts co = { o->key_path, NULL, o->threads == 1 ? 1 : 2 };
 	uint64_t t0 = now_us(), t1, t2;
 	c2c_err rc;
 

@@ -3,7 +3,8 @@
  * once, so its renderer must give the bytes of c2c_evref_format, its comparator the byte order
  * (strcmp) of the rendered strings, and c2c_case_add_evrefs the list, root and files that
  * c2c_case_add_reflist gives for the same references as strings (checked against an oracle
- * that sorts the strings with strcmp). C2C_TORTURE: rerun with every allocation failing in turn.
+ * that sorts the strings with strcmp), whether the case works on one thread or splits long
+ * lists over two. C2C_TORTURE: rerun with every allocation failing in turn.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -158,7 +159,7 @@ read_case_file(const char *dir, const char *rel, size_t *len)
 	return test_read_file(p, len);
 }
 
-#define N_REFS 3000
+#define N_REFS 6000
 #define INPUT_LEN 5000
 
 /* The same references through both entry points, against the strcmp oracle. */
@@ -206,7 +207,8 @@ test_case_lists(void)
 	}
 	for (int k = 0; k < 2; k++) {
 		struct c2c_case *c = NULL;
-		struct c2c_case_opts o = { NULL, "c2chain.test/reflist" };
+		/* Strings on one thread against binary references on two. */
+		struct c2c_case_opts o = { NULL, "c2chain.test/reflist", k == 0 ? 1u : 2u };
 		json_t *report = json_object();
 		ASSERT_NONNULL(report);
 		(void)snprintf(dir[k], sizeof(dir[k]), "%s/case%d", tmp, k);
