@@ -165,6 +165,12 @@ c2c_err c2c_case_add_reflist(struct c2c_case *c, const char *const *refs, size_t
  * input index not added, or case committed), C2C_EIO, C2C_ENOMEM. */
 c2c_err c2c_case_add_evrefs(struct c2c_case *c, const struct c2c_evref *refs, size_t n,
     uint8_t root[32], uint64_t *count, struct c2c_diag *diag);
+/* The same for `n_lists` lists (list i: refs[i][0..n[i])), with the lists prepared on the
+ * case's threads and stored in list order: the same files and cited set as calling
+ * c2c_case_add_evrefs for each list in turn. C2C_EINVAL (an input index not added; diag names
+ * the list), C2C_EIO, C2C_ENOMEM. */
+c2c_err c2c_case_add_evref_lists(struct c2c_case *c, const struct c2c_evref *const *refs,
+    const size_t *n, size_t n_lists, struct c2c_diag *diag);
 /* Append a claim: `kind` is "finding" or "assessment"; `claim` (borrowed) must carry a string
  * "id" and be canonicalisable (no reals, ASCII keys). Its evidence references are collected for
  * the record commitments of c2c_case_commit. *index (OUT, may be NULL) is its ledger index.

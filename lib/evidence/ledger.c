@@ -11,9 +11,10 @@
  * are renamed into place and before the ledger and the signed checkpoint, which are written
  * last, each with its own fsync.
  */
-#define _GNU_SOURCE 1 /* syncfs */
+#define _GNU_SOURCE 1 /* syncfs, sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,8 @@ struct c2c_case {
 
 struct wjob {
 	char *tmp;
-	uint8_t *data; /* owned */
-	size_t len;
+	uint8_t *data[2]; /* owned; written one after the other */
+	size_t len[2];
 };
 
 struct writer {
@@ -79,25 +80,33 @@ struct writer {
 };
 
 static const char *
-write_tmp(const char *tmp, const uint8_t *q, size_t len, int *err)
+write_tmp(const char *tmp, uint8_t *const data[2], const size_t len[2], int *err)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		*err = errno;
 		return "create";
 	}
-	while (len > 0) {
-		ssize_t n = write(fd, q, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*err = n < 0 ? errno : EIO;
-			(void)close(fd);
-			return "write";
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *q = data[i];
+		size_t left = len[i];
+		while (left > 0) {
+			ssize_t n = write(fd, q, left);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				*err = n < 0 ? errno : EIO;
+				(void)close(fd);
+				return "write";
+			}
+			q += n;
+			left -= (size_t)n;
 		}
-		q += n;
-		len -= (size_t)n;
 	}
+#ifdef __linux__
+	/* Start writing back now, so that the sync of the batch finds little left to do. */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 	if (close(fd) != 0) {
 		*err = errno;
 		return "write";
@@ -123,7 +132,8 @@ writer_main(void *arg)
 		(void)pthread_mutex_unlock(&w->mu);
 		if (write_tmp(j.tmp, j.data, j.len, &err) != NULL && err == 0)
 			err = EIO;
-		c2c_free(j.data);
+		c2c_free(j.data[0]);
+		c2c_free(j.data[1]);
 		(void)pthread_mutex_lock(&w->mu);
 		if (err != 0 && w->err == 0) {
 			w->err = err;
@@ -159,9 +169,9 @@ writer_new(void)
 	return w;
 }
 
-/* Queue a write; takes `data` (also when it fails). */
+/* Queue a write; takes data[] (also when it fails). */
 static c2c_err
-writer_push(struct writer *w, char *tmp, uint8_t *data, size_t len)
+writer_push(struct writer *w, char *tmp, uint8_t *data[2], const size_t len[2])
 {
 	c2c_err rc = C2C_OK;
 	(void)pthread_mutex_lock(&w->mu);
@@ -180,13 +190,20 @@ writer_push(struct writer *w, char *tmp, uint8_t *data, size_t len)
 		}
 	}
 	if (rc == C2C_OK) {
-		w->q[(w->head + w->n) % w->cap] = (struct wjob){ tmp, data, len };
+		struct wjob *j = &w->q[(w->head + w->n) % w->cap];
+		j->tmp = tmp;
+		for (int i = 0; i < 2; i++) {
+			j->data[i] = data[i];
+			j->len[i] = len[i];
+		}
 		w->n++;
 		(void)pthread_cond_signal(&w->cv);
 	}
 	(void)pthread_mutex_unlock(&w->mu);
-	if (rc != C2C_OK)
-		c2c_free(data);
+	if (rc != C2C_OK) {
+		c2c_free(data[0]);
+		c2c_free(data[1]);
+	}
 	return rc;
 }
 
@@ -212,11 +229,11 @@ writer_free(struct writer *w, int *err, const char **bad)
 	c2c_free(w);
 }
 
-/* Write `path` as a temporary file next to it (now, or queued to the writer); flush_files()
- * makes the batch durable and renames each into place. A path written twice ends with the
- * last bytes. Takes `data` (c2c_free'd), also on failure. */
+/* Write `path` as a temporary file next to it (now, or queued to the writer): data[0] then
+ * data[1]. flush_files() makes the batch durable and renames each into place. A path written
+ * twice ends with the last bytes. Takes data[] (c2c_free'd), also on failure. */
 static c2c_err
-put_file_take(struct c2c_case *c, const char *path, uint8_t *data, size_t len,
+put_file_take(struct c2c_case *c, const char *path, uint8_t *data[2], const size_t len[2],
     struct c2c_diag *diag)
 {
 	struct pending_file *np;
@@ -227,7 +244,8 @@ put_file_take(struct c2c_case *c, const char *path, uint8_t *data, size_t len,
 
 	np = c2c_reallocarray(c->pend, c->n_pend + 1, sizeof(*np));
 	if (np == NULL) {
-		c2c_free(data);
+		c2c_free(data[0]);
+		c2c_free(data[1]);
 		return C2C_ENOMEM;
 	}
 	c->pend = np;
@@ -236,7 +254,8 @@ put_file_take(struct c2c_case *c, const char *path, uint8_t *data, size_t len,
 	if (tmp == NULL || dst == NULL) {
 		c2c_free(tmp);
 		c2c_free(dst);
-		c2c_free(data);
+		c2c_free(data[0]);
+		c2c_free(data[1]);
 		return C2C_ENOMEM;
 	}
 	(void)snprintf(tmp, tl, "%s.tmp.%ld.%llu", path, (long)getpid(),
@@ -248,8 +267,9 @@ put_file_take(struct c2c_case *c, const char *path, uint8_t *data, size_t len,
 		c->writer = writer_new(); /* NULL: write here */
 	if (c->writer != NULL)
 		return writer_push(c->writer, tmp, data, len);
-	what = write_tmp(tmp, data != NULL ? data : (const uint8_t *)"", len, &err);
-	c2c_free(data);
+	what = write_tmp(tmp, data, len, &err);
+	c2c_free(data[0]);
+	c2c_free(data[1]);
 	if (what != NULL) {
 		errno = err;
 		return c2c_diag_errno(diag, C2C_EIO, path, what);
@@ -257,13 +277,23 @@ put_file_take(struct c2c_case *c, const char *path, uint8_t *data, size_t len,
 	return C2C_OK;
 }
 
-/* put_file_take of the bytes in `b` (the buffer is left empty). */
+/* put_file_take of the bytes in `b`, then those in `b2` (may be NULL); the buffers are left
+ * empty. */
+static c2c_err
+put_buf2(struct c2c_case *c, const char *path, struct c2c_buf *b, struct c2c_buf *b2,
+    struct c2c_diag *diag)
+{
+	size_t len[2] = { 0, 0 };
+	uint8_t *data[2];
+	data[0] = b->len > 0 ? c2c_buf_steal(b, &len[0]) : NULL;
+	data[1] = b2 != NULL && b2->len > 0 ? c2c_buf_steal(b2, &len[1]) : NULL;
+	return put_file_take(c, path, data, len, diag);
+}
+
 static c2c_err
 put_buf(struct c2c_case *c, const char *path, struct c2c_buf *b, struct c2c_diag *diag)
 {
-	size_t len = 0;
-	uint8_t *data = b->len > 0 ? c2c_buf_steal(b, &len) : NULL;
-	return put_file_take(c, path, data, len, diag);
+	return put_buf2(c, path, b, NULL, diag);
 }
 
 /* Wait for the writer; its first failure (naming the final path). */
@@ -737,26 +767,27 @@ leaf_job_run(void *arg)
 	c2c_sha256_abort(&h);
 }
 
-/* Sort `v` in reference-string order, drop repeats, write the list (one reference per line)
- * as evidence/refs/<root>.txt and add each reference to the cited set. The leaves are the
- * reference strings, each rendered once; a long list is rendered and hashed in two halves on
- * two threads. */
-static c2c_err
-store_reflist(struct c2c_case *c, struct c2c__ref *v, size_t n, uint8_t root[32],
-    uint64_t *count, struct c2c_diag *diag)
+/* A reference list made ready to store: sorted and unique refs, the file text, the root. */
+struct list_prep {
+	struct c2c__ref *v; /* owned when from a batch */
+	size_t n, k;        /* given, after de-duplication */
+	struct c2c_buf text;
+	uint8_t root[32];
+	c2c_err rc;
+};
+
+/* Sort p->v in reference-string order, drop repeats, render each reference once into the
+ * list's text and hash it as a leaf, and compute the root; with `par`, a long list is rendered
+ * and hashed in two halves on two threads. Touches nothing but `p`. */
+static void
+prep_list(struct list_prep *p, bool par)
 {
-	uint8_t(*leaves)[32] = NULL;
+	struct c2c__ref *v = p->v;
+	uint8_t(*leaves)[32];
 	struct leaf_job job[2];
 	struct c2c__task t;
-	struct c2c_buf path;
-	char hex[65];
-	size_t k = 0;
-	bool par;
-	c2c_err rc = C2C_ENOMEM;
+	size_t k, n = p->n;
 
-	c2c_buf_init(&job[0].text, C2C__FILE_CAP);
-	c2c_buf_init(&job[1].text, C2C__FILE_CAP);
-	c2c_buf_init(&path, 1 << 16);
 	/* Lists from detection arrive sorted and unique already: check before sorting. */
 	for (k = 1; k < n && c2c__ref_text_cmp(&v[k - 1], &v[k]) < 0; k++)
 		;
@@ -769,46 +800,82 @@ store_reflist(struct c2c_case *c, struct c2c__ref *v, size_t n, uint8_t root[32]
 	} else {
 		k = n;
 	}
+	p->k = k;
 	leaves = c2c_calloc(k ? k : 1, 32);
-	if (leaves == NULL)
-		goto out;
-	rc = refs_reserve(c, k);
-	if (rc != C2C_OK)
-		goto out;
-	par = c->threads != 1 && k >= C2C__PAR_MIN;
+	if (leaves == NULL) {
+		p->rc = C2C_ENOMEM;
+		return;
+	}
+	par = par && k >= C2C__PAR_MIN;
 	for (int i = 0; i < 2; i++) {
 		job[i].v = v;
 		job[i].leaves = leaves;
 		job[i].rc = C2C_OK;
 	}
+	job[0].text = p->text; /* the first half renders straight into the list's text */
+	c2c_buf_init(&job[1].text, C2C__FILE_CAP);
 	job[0].lo = 0;
 	job[0].hi = job[1].lo = par ? k / 2 : k;
 	job[1].hi = k;
 	c2c__task_start(&t, par, leaf_job_run, &job[1]);
 	leaf_job_run(&job[0]);
 	c2c__task_join(&t);
-	rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
-	if (rc == C2C_OK && job[1].text.len > 0)
-		rc = c2c_buf_add(&job[0].text, job[1].text.data, job[1].text.len);
+	p->text = job[0].text;
+	p->rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
+	if (p->rc == C2C_OK && job[1].text.len > 0)
+		p->rc = c2c_buf_add(&p->text, job[1].text.data, job[1].text.len);
+	c2c_buf_fini(&job[1].text);
+	if (p->rc == C2C_OK)
+		c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, p->root);
+	c2c_free(leaves);
+}
+
+/* Add a prepared list to the case: its references join the cited set and its text is written
+ * as evidence/refs/<root>.txt. */
+static c2c_err
+store_prep(struct c2c_case *c, struct list_prep *p, struct c2c_diag *diag)
+{
+	struct c2c_buf path;
+	char hex[65];
+	c2c_err rc = p->rc;
+
+	if (rc == C2C_OK)
+		rc = refs_reserve(c, p->k);
 	if (rc != C2C_OK)
-		goto out;
-	if (k > 0)
-		memcpy(c->refs + c->n_refs, v, k * sizeof(*v));
-	c->n_refs += k;
-	c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
-	(void)c2c_hex(root, 32, hex);
-	rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__REFSDIR, hex);
+		return rc;
+	if (p->k > 0)
+		memcpy(c->refs + c->n_refs, p->v, p->k * sizeof(*p->v));
+	c->n_refs += p->k;
+	c2c_buf_init(&path, 1 << 16);
+	rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__REFSDIR, c2c_hex(p->root, 32, hex));
 	if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
 		rc = C2C_ENOMEM;
 	if (rc == C2C_OK)
-		rc = put_buf(c, (const char *)path.data, &job[0].text, diag);
-	if (rc == C2C_OK && count != NULL)
-		*count = k;
-out:
-	c2c_free(leaves);
-	c2c_buf_fini(&job[0].text);
-	c2c_buf_fini(&job[1].text);
+		rc = put_buf(c, (const char *)path.data, &p->text, diag);
 	c2c_buf_fini(&path);
+	return rc;
+}
+
+/* One list: prepare (on two threads when long) and store. */
+static c2c_err
+store_reflist(struct c2c_case *c, struct c2c__ref *v, size_t n, uint8_t root[32],
+    uint64_t *count, struct c2c_diag *diag)
+{
+	struct list_prep p;
+	c2c_err rc;
+
+	memset(&p, 0, sizeof(p));
+	p.v = v;
+	p.n = n;
+	c2c_buf_init(&p.text, C2C__FILE_CAP);
+	prep_list(&p, c->threads != 1);
+	rc = store_prep(c, &p, diag);
+	if (rc == C2C_OK) {
+		memcpy(root, p.root, 32);
+		if (count != NULL)
+			*count = p.k;
+	}
+	c2c_buf_fini(&p.text);
 	return rc;
 }
 
@@ -862,6 +929,94 @@ c2c_case_add_evrefs(struct c2c_case *c, const struct c2c_evref *refs, size_t n,
 	}
 	rc = store_reflist(c, v, n, root, count, diag);
 	c2c_free(v);
+	return rc;
+}
+
+/* ---- many lists at once ------------------------------------------------------------------ */
+
+#define BATCH_WINDOW 64 /* lists prepared ahead of storing (bounds the texts held) */
+
+struct batch {
+	const struct c2c_case *c;
+	const struct c2c_evref *const *refs;
+	struct list_prep *p; /* the window's lists */
+	size_t n;
+	atomic_size_t next;
+};
+
+/* Parse-free preparation of one list: binary references named by input index. */
+static void
+prep_evrefs(struct batch *b, size_t i, const struct c2c_evref *refs)
+{
+	struct list_prep *p = &b->p[i];
+	p->v = c2c_calloc(p->n ? p->n : 1, sizeof(*p->v));
+	if (p->v == NULL) {
+		p->rc = C2C_ENOMEM;
+		return;
+	}
+	for (size_t k = 0; k < p->n; k++) {
+		if (refs[k].input >= b->c->n_inputs) {
+			p->rc = C2C_EINVAL;
+			return;
+		}
+		memcpy(p->v[k].sha, b->c->inputs[refs[k].input].info.sha256, 32);
+		p->v[k].off = refs[k].off;
+		p->v[k].len = refs[k].len;
+		p->v[k].rec = refs[k].rec;
+	}
+	prep_list(p, false);
+}
+
+/* Both threads take the window's lists in turn. */
+static void
+batch_run(void *arg)
+{
+	struct batch *b = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&b->next, 1);
+		if (i >= b->n)
+			break;
+		prep_evrefs(b, i, b->refs[i]);
+	}
+}
+
+c2c_err
+c2c_case_add_evref_lists(struct c2c_case *c, const struct c2c_evref *const *refs,
+    const size_t *n, size_t n_lists, struct c2c_diag *diag)
+{
+	struct list_prep p[BATCH_WINDOW];
+	struct batch b;
+	c2c_err rc = C2C_OK;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
+	b.c = c;
+	b.p = p;
+	for (size_t w = 0; w < n_lists && rc == C2C_OK; w += BATCH_WINDOW) {
+		struct c2c__task t;
+		b.refs = refs + w;
+		b.n = n_lists - w < BATCH_WINDOW ? n_lists - w : BATCH_WINDOW;
+		atomic_init(&b.next, 0);
+		for (size_t i = 0; i < b.n; i++) {
+			memset(&p[i], 0, sizeof(p[i]));
+			p[i].n = n[w + i];
+			c2c_buf_init(&p[i].text, C2C__FILE_CAP);
+		}
+		c2c__task_start(&t, c->threads != 1 && b.n > 1, batch_run, &b);
+		batch_run(&b);
+		c2c__task_join(&t);
+		/* Stored in list order, whatever thread prepared them. */
+		for (size_t i = 0; i < b.n; i++) {
+			if (rc == C2C_OK) {
+				rc = store_prep(c, &p[i], diag);
+				if (rc == C2C_EINVAL)
+					(void)c2c_diag_set(diag, rc, "reference list", w + i,
+					    "reference to an input that was not added");
+			}
+			c2c_free(p[i].v);
+			c2c_buf_fini(&p[i].text);
+		}
+	}
 	return rc;
 }
 
@@ -977,6 +1132,49 @@ cmp_ref(const void *a, const void *b)
 	return c2c__ref_cmp(a, b);
 }
 
+struct sort_job {
+	struct c2c__ref *v;
+	size_t n;
+};
+
+static void
+sort_job_run(void *arg)
+{
+	struct sort_job *j = arg;
+	qsort(j->v, j->n, sizeof(*j->v), cmp_ref);
+}
+
+/* Sort (c2c__ref_cmp) the n references at *v: a long array as two halves on two threads,
+ * then merged into a new array that replaces *v. */
+static c2c_err
+sort_refs(const struct c2c_case *c, struct c2c__ref **v, size_t n)
+{
+	struct sort_job h[2] = { { *v, n / 2 }, { *v + n / 2, n - n / 2 } };
+	struct c2c__ref *out;
+	struct c2c__task t;
+	size_t a = 0, b = 0, k = 0;
+
+	if (c->threads == 1 || n < 2 * C2C__PAR_MIN) {
+		qsort(*v, n, sizeof(**v), cmp_ref);
+		return C2C_OK;
+	}
+	out = c2c_calloc(n, sizeof(*out));
+	if (out == NULL)
+		return C2C_ENOMEM;
+	c2c__task_start(&t, true, sort_job_run, &h[1]);
+	sort_job_run(&h[0]);
+	c2c__task_join(&t);
+	while (a < h[0].n && b < h[1].n)
+		out[k++] = c2c__ref_cmp(&h[1].v[b], &h[0].v[a]) < 0 ? h[1].v[b++] : h[0].v[a++];
+	while (a < h[0].n)
+		out[k++] = h[0].v[a++];
+	while (b < h[1].n)
+		out[k++] = h[1].v[b++];
+	c2c_free(*v);
+	*v = out;
+	return C2C_OK;
+}
+
 /* One "records" entry per input: digests of every cited record and dependency record. */
 static c2c_err
 commit_records(struct c2c_case *c, struct c2c_diag *diag)
@@ -1002,7 +1200,7 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 			all[n].rec = d->rec;
 			n++;
 		}
-	qsort(all, n, sizeof(*all), cmp_ref);
+	rc = sort_refs(c, &all, n);
 	for (size_t lo = 0; lo < n && rc == C2C_OK;) {
 		size_t hi = lo, k = 0;
 		struct case_input *in = NULL;
@@ -1053,14 +1251,13 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 			rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
 			if (rc != C2C_OK && diag != NULL)
 				*diag = job[0].rc != C2C_OK ? job[0].diag : job[1].diag;
-			if (rc == C2C_OK && job[1].text.len > 0)
-				rc = c2c_buf_add(&job[0].text, job[1].text.data, job[1].text.len);
 			if (rc == C2C_OK)
 				rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__RECSDIR, hex);
 			if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
 				rc = C2C_ENOMEM;
 			if (rc == C2C_OK)
-				rc = put_buf(c, (const char *)path.data, &job[0].text, diag);
+				rc = put_buf2(c, (const char *)path.data, &job[0].text, &job[1].text,
+				    diag);
 			c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
 			entry = rc == C2C_OK ? json_object() : NULL;
 			if (rc == C2C_OK && entry == NULL)

@@ -1317,15 +1317,25 @@ store_reflists(struct run *r, struct c2c_case *c, struct c2c_diag *diag)
 		    root, &cnt, diag);
 	}
 	/* Detection findings: straight from their parsed references (the case renders each
-	 * reference once, in the list's file). */
-	for (size_t i = 0; i < nf && rc == C2C_OK; i++) {
-		const struct c2c_evref *refs;
-		size_t n;
-		uint8_t root[32];
-		uint64_t cnt;
-		if (c2c_detect_finding_refs(r->det, i, &refs, &n) != C2C_OK || n <= 64)
-			continue;
-		rc = c2c_case_add_evrefs(c, refs, n, root, &cnt, diag);
+	 * reference once, in the list's file), all lists in one call so the case can spread them
+	 * over its threads. */
+	if (rc == C2C_OK && nf > 0) {
+		const struct c2c_evref **lists = c2c_calloc(nf, sizeof(*lists));
+		size_t *ns = c2c_calloc(nf, sizeof(*ns)), m = 0;
+		if (lists == NULL || ns == NULL)
+			rc = C2C_ENOMEM;
+		for (size_t i = 0; i < nf && rc == C2C_OK; i++) {
+			const struct c2c_evref *refs;
+			size_t n;
+			if (c2c_detect_finding_refs(r->det, i, &refs, &n) != C2C_OK || n <= 64)
+				continue;
+			lists[m] = refs;
+			ns[m++] = n;
+		}
+		if (rc == C2C_OK)
+			rc = c2c_case_add_evref_lists(c, lists, ns, m, diag);
+		c2c_free(lists);
+		c2c_free(ns);
 	}
 	return rc;
 }

@@ -289,4 +289,136 @@ test_case_lists(void)
 	free(bytes);
 }
 
-TEST_MAIN(test_text_and_order, test_records_text, test_case_lists)
+static int
+cmp_namep(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in a directory (test-side malloc). */
+static size_t
+list_dir(const char *dir, char ***out)
+{
+	char **v = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	DIR *dp = opendir(dir);
+	ASSERT(dp != NULL);
+	while ((e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		v = realloc(v, (n + 1) * sizeof(*v));
+		ASSERT(v != NULL);
+		v[n] = strdup(e->d_name);
+		ASSERT(v[n] != NULL);
+		n++;
+	}
+	(void)closedir(dp);
+	qsort(v, n, sizeof(*v), cmp_namep);
+	*out = v;
+	return n;
+}
+
+#define N_LISTS 70 /* more than one window of the batch */
+
+/* Many lists in one call (spread over two threads) give the files and ledger of the same lists
+ * added one by one on one thread. */
+static void
+test_batch(void)
+{
+	const char *tmp = test_tmpdir();
+	char input[4096], dir[2][4096], sub[2][4096 + 32];
+	struct c2c_evref *lists[N_LISTS];
+	size_t ns[N_LISTS];
+	uint8_t *bytes = malloc(INPUT_LEN);
+	struct c2c_input_info info;
+	struct c2c_diag d;
+	FILE *fp;
+
+	ASSERT(bytes != NULL);
+	for (size_t i = 0; i < INPUT_LEN; i++)
+		bytes[i] = (uint8_t)rnd();
+	(void)snprintf(input, sizeof(input), "%s/batch.bin", tmp);
+	fp = fopen(input, "wb");
+	ASSERT(fp != NULL);
+	ASSERT_EQ(fwrite(bytes, 1, INPUT_LEN, fp), (size_t)INPUT_LEN);
+	ASSERT(fclose(fp) == 0);
+	memset(&info, 0, sizeof(info));
+	info.format = C2C_FMT_PCAP;
+	c2c_sha256(bytes, INPUT_LEN, info.sha256);
+	info.size = INPUT_LEN;
+	info.first_ts = 1;
+	for (size_t l = 0; l < N_LISTS; l++) {
+		/* Mostly short lists, some past the two-thread threshold; repeats across lists. */
+		ns[l] = l % 9 == 0 ? 2500 + rnd() % 2000 : 65 + rnd() % 400;
+		lists[l] = calloc(ns[l], sizeof(**lists));
+		ASSERT(lists[l] != NULL);
+		for (size_t i = 0; i < ns[l]; i++) {
+			lists[l][i].off = rnd() % 4000;
+			lists[l][i].len = (uint32_t)(1 + rnd() % 900);
+			lists[l][i].rec = rnd() % 3 ? -1 : (int32_t)(rnd() % 40);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		struct c2c_case *c = NULL;
+		struct c2c_case_opts o = { NULL, "c2chain.test/batch", k == 0 ? 1u : 2u };
+		json_t *report = json_object();
+		ASSERT_NONNULL(report);
+		(void)snprintf(dir[k], sizeof(dir[k]), "%s/batch%d", tmp, k);
+		memset(&d, 0, sizeof(d));
+		ASSERT_OK(c2c_case_open(dir[k], &o, &c, &d));
+		ASSERT_OK(c2c_case_add_input(c, input, &info, &d));
+		if (k == 0) {
+			for (size_t l = 0; l < N_LISTS; l++) {
+				uint8_t root[32];
+				uint64_t cnt;
+				ASSERT_OK(c2c_case_add_evrefs(c, lists[l], ns[l], root, &cnt, &d));
+			}
+		} else {
+			ASSERT_OK(c2c_case_add_evref_lists(c, (const struct c2c_evref *const *)lists,
+			    ns, N_LISTS, &d));
+		}
+		ASSERT_OK(c2c_case_commit(c, report, &d));
+		c2c_case_close(c);
+		json_decref(report);
+	}
+	for (int r = 0; r < 3; r++) {
+		const char *rel = r == 0 ? "evidence/refs" : r == 1 ? "evidence/records" : "ledger";
+		char **names[2];
+		size_t n[2];
+		for (int k = 0; k < 2; k++) {
+			(void)snprintf(sub[k], sizeof(sub[k]), "%s/%s", dir[k], rel);
+			n[k] = list_dir(sub[k], &names[k]);
+		}
+		ASSERT_EQ(n[0], n[1]);
+		ASSERT(r != 0 || n[0] > 1);
+		for (size_t i = 0; i < n[0]; i++) {
+			char *f[2];
+			size_t len[2];
+			ASSERT(strcmp(names[0][i], names[1][i]) == 0);
+			if (strcmp(names[0][i], "checkpoints") == 0 ||
+			    strcmp(names[0][i], "consistency") == 0)
+				continue; /* signed by each case's own key */
+			for (int k = 0; k < 2; k++) {
+				char rel2[512];
+				(void)snprintf(rel2, sizeof(rel2), "%s/%s", rel, names[k][i]);
+				f[k] = read_case_file(dir[k], rel2, &len[k]);
+				ASSERT(f[k] != NULL);
+			}
+			ASSERT_EQ(len[0], len[1]);
+			ASSERT(memcmp(f[0], f[1], len[0]) == 0);
+			free(f[0]);
+			free(f[1]);
+		}
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; i < n[k]; i++)
+				free(names[k][i]);
+			free(names[k]);
+		}
+	}
+	for (size_t l = 0; l < N_LISTS; l++)
+		free(lists[l]);
+	free(bytes);
+}
+
+TEST_MAIN(test_text_and_order, test_records_text, test_case_lists, test_batch)
