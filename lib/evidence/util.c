@@ -76,42 +76,11 @@ c2c__ref_format(const struct c2c__ref *r, char buf[C2C_EVREF_STRLEN])
 	(void)c2c__ref_text(r, c2c_hex(r->sha, 32, hex), buf);
 }
 
-/* Byte order of the decimal renderings of a and b when each is followed by a character below
- * '0' ('+', '#' or the end): a proper prefix sorts first. */
-static int
-dec_text_cmp(uint64_t a, uint64_t b)
-{
-	static const uint64_t pow10[20] = { 1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u,
-		10000000u, 100000000u, 1000000000u, 10000000000u, 100000000000u, 1000000000000u,
-		10000000000000u, 100000000000000u, 1000000000000000u, 10000000000000000u,
-		100000000000000000u, 1000000000000000000u, 10000000000000000000u };
-	unsigned la, lb;
-	if (a == b)
-		return 0;
-	la = dec_len(a);
-	lb = dec_len(b);
-	if (la == lb)
-		return a < b ? -1 : 1;
-	if (la < lb) {
-		uint64_t head = b / pow10[lb - la]; /* b's first la digits */
-		return a <= head ? -1 : 1;          /* equal: a is a prefix of b */
-	}
-	return dec_text_cmp(b, a) < 0 ? 1 : -1;
-}
-
 int
 c2c__ref_text_cmp(const struct c2c__ref *a, const struct c2c__ref *b)
 {
-	int c = memcmp(a->sha, b->sha, 32); /* lower-case hex sorts like the bytes */
-	if (c != 0)
-		return c;
-	if ((c = dec_text_cmp(a->off, b->off)) != 0)
-		return c;
-	if ((c = dec_text_cmp(a->len, b->len)) != 0)
-		return c;
-	if (a->rec < 0 || b->rec < 0) /* end of string (no "#") sorts before '#' */
-		return a->rec < 0 ? (b->rec < 0 ? 0 : -1) : 1;
-	return dec_text_cmp((uint64_t)a->rec, (uint64_t)b->rec);
+	struct c2c_evref x = { 0, a->rec, a->off, a->len }, y = { 0, b->rec, b->off, b->len };
+	return c2c_evref_text_cmp(&x, a->sha, &y, b->sha);
 }
 
 int

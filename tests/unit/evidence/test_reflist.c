@@ -1,7 +1,7 @@
 /*
  * Reference lists without strings: the evidence stage keeps references parsed and renders each
- * once, so its renderer must give the bytes of c2c_evref_format, its comparator the byte order
- * (strcmp) of the rendered strings, and c2c_case_add_evrefs the list, root and files that
+ * once, so its renderer (and c2c_evref_format) must give the documented bytes, its comparator
+ * (c2c_evref_text_cmp) the byte order (strcmp) of the rendered strings, and c2c_case_add_evrefs the list, root and files that
  * c2c_case_add_reflist gives for the same references as strings (checked against an oracle
  * that sorts the strings with strcmp), whether the case works on one thread or splits long
  * lists over two. C2C_TORTURE: rerun with every allocation failing in turn.
@@ -67,7 +67,21 @@ sign(int x)
 	return (x > 0) - (x < 0);
 }
 
-/* The renderer and both orders against c2c_evref_format and strcmp. */
+/* The documented form, by printf: the oracle for both renderers. */
+static void
+oracle(const struct c2c__ref *r, char out[C2C_EVREF_STRLEN])
+{
+	char hex[65];
+	(void)c2c_hex(r->sha, 32, hex);
+	if (r->rec >= 0)
+		(void)snprintf(out, C2C_EVREF_STRLEN, "ev:%s/%llu+%u#%d", hex,
+		    (unsigned long long)r->off, r->len, r->rec);
+	else
+		(void)snprintf(out, C2C_EVREF_STRLEN, "ev:%s/%llu+%u", hex,
+		    (unsigned long long)r->off, r->len);
+}
+
+/* The renderers and the order against printf and strcmp. */
 static void
 test_text_and_order(void)
 {
@@ -106,13 +120,16 @@ test_text_and_order(void)
 		}
 		ea = (struct c2c_evref){ 0, a.rec, a.off, a.len };
 		eb = (struct c2c_evref){ 0, b.rec, b.off, b.len };
-		(void)c2c_evref_format(&ea, a.sha, fa, sizeof(fa));
-		(void)c2c_evref_format(&eb, b.sha, fb, sizeof(fb));
+		oracle(&a, fa);
+		oracle(&b, fb);
 		la = c2c__ref_text(&a, c2c_hex(a.sha, 32, hex), sa);
 		(void)c2c__ref_text(&b, c2c_hex(b.sha, 32, hex), sb);
 		ASSERT(strcmp(sa, fa) == 0);
 		ASSERT(strcmp(sb, fb) == 0);
 		ASSERT_EQ(la, strlen(fa));
+		ASSERT(strcmp(c2c_evref_format(&ea, a.sha, sa, sizeof(sa)), fa) == 0);
+		ASSERT(strcmp(c2c_evref_format(&eb, b.sha, sb, sizeof(sb)), fb) == 0);
+		ASSERT_EQ(sign(c2c_evref_text_cmp(&ea, a.sha, &eb, b.sha)), sign(strcmp(fa, fb)));
 		if (sign(c2c__ref_text_cmp(&a, &b)) != sign(strcmp(fa, fb)))
 			TEST_FAIL_("order of %s and %s: %d, strcmp %d", fa, fb,
 			    c2c__ref_text_cmp(&a, &b), strcmp(fa, fb));
