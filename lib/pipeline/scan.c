@@ -333,6 +333,8 @@ ingest_all(struct run *r, const struct c2c_sink *sink, const struct c2c_scan_opt
 	/* Offloaded (wrong) checksums are common in captures taken on a sending host; a packet
 	 * still shows who talked to whom, and verify re-parses records the same way. */
 	io.ignore_checksums = true;
+	if (o != NULL && o->analysis_only)
+		io.hash = false; /* a timing baseline: no fingerprints, nothing is written */
 	for (size_t i = 0; i < r->n_files && rc == C2C_OK; i++) {
 		struct prog_ctx pc = { r, (uint32_t)i, o };
 		if (o != NULL && o->progress != NULL) {
@@ -1421,6 +1423,14 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 	if (rc == C2C_OK)
 		rc = analyze(&r, o, o->threads == 1 ? 1 : 2);
 	t1 = now_us();
+	if (o->analysis_only) {
+		r.sum->analysis_us = t1 - t0;
+		if (rc != C2C_OK)
+			pin_diag_src(diag);
+		run_fini(&r);
+		spec_fini(&sp);
+		return rc;
+	}
 	if (rc == C2C_OK)
 		rc = c2c_case_open(case_dir, &co, &c, diag);
 	for (size_t i = 0; i < r.n_files && rc == C2C_OK; i++)
