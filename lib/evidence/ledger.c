@@ -801,7 +801,7 @@ prep_list(struct list_prep *p, bool par)
 		k = n;
 	}
 	p->k = k;
-	leaves = c2c_calloc(k ? k : 1, 32);
+	leaves = c2c_reallocarray(NULL, k ? k : 1, 32); /* written in full below */
 	if (leaves == NULL) {
 		p->rc = C2C_ENOMEM;
 		return;
@@ -888,7 +888,7 @@ c2c_case_add_reflist(struct c2c_case *c, const char *const *refs, size_t n, uint
 
 	if (c->committed)
 		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
-	v = c2c_calloc(n ? n : 1, sizeof(*v));
+	v = c2c_reallocarray(NULL, n ? n : 1, sizeof(*v)); /* every element parsed below */
 	if (v == NULL)
 		return C2C_ENOMEM;
 	for (size_t i = 0; i < n; i++)
@@ -912,7 +912,7 @@ c2c_case_add_evrefs(struct c2c_case *c, const struct c2c_evref *refs, size_t n,
 
 	if (c->committed)
 		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
-	v = c2c_calloc(n ? n : 1, sizeof(*v));
+	v = c2c_reallocarray(NULL, n ? n : 1, sizeof(*v)); /* every element set below */
 	if (v == NULL)
 		return C2C_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -949,7 +949,7 @@ static void
 prep_evrefs(struct batch *b, size_t i, const struct c2c_evref *refs)
 {
 	struct list_prep *p = &b->p[i];
-	p->v = c2c_calloc(p->n ? p->n : 1, sizeof(*p->v));
+	p->v = c2c_reallocarray(NULL, p->n ? p->n : 1, sizeof(*p->v)); /* set in full below */
 	if (p->v == NULL) {
 		p->rc = C2C_ENOMEM;
 		return;
@@ -1158,7 +1158,7 @@ sort_refs(const struct c2c_case *c, struct c2c__ref **v, size_t n)
 		qsort(*v, n, sizeof(**v), cmp_ref);
 		return C2C_OK;
 	}
-	out = c2c_calloc(n, sizeof(*out));
+	out = c2c_reallocarray(NULL, n, sizeof(*out)); /* the merge fills it */
 	if (out == NULL)
 		return C2C_ENOMEM;
 	c2c__task_start(&t, true, sort_job_run, &h[1]);
@@ -1185,7 +1185,7 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 
 	for (size_t i = 0; i < c->n_inputs; i++)
 		total += c->inputs[i].info.n_deps;
-	all = c2c_calloc(total ? total : 1, sizeof(*all));
+	all = c2c_reallocarray(NULL, total ? total : 1, sizeof(*all)); /* filled below */
 	if (all == NULL)
 		return C2C_ENOMEM;
 	if (c->n_refs > 0)
@@ -1230,7 +1230,7 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 		c2c_buf_init(&job[0].text, C2C__FILE_CAP);
 		c2c_buf_init(&job[1].text, C2C__FILE_CAP);
 		c2c_buf_init(&path, 1 << 16);
-		leaves = c2c_calloc(k, 32);
+		leaves = c2c_reallocarray(NULL, k, 32); /* every leaf is written */
 		if (leaves == NULL) {
 			rc = C2C_ENOMEM;
 		} else {
@@ -1258,7 +1258,8 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 			if (rc == C2C_OK)
 				rc = put_buf2(c, (const char *)path.data, &job[0].text, &job[1].text,
 				    diag);
-			c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
+			if (rc == C2C_OK)
+				c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
 			entry = rc == C2C_OK ? json_object() : NULL;
 			if (rc == C2C_OK && entry == NULL)
 				rc = C2C_ENOMEM;
