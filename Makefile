@@ -66,9 +66,11 @@ test: demo build-asan
 bench: bench-deps build
 	bash bench/run.sh $(BUILD)/c2chain
 
+# The libFuzzer binaries only (the unit tests are built and run with gcc by `make test`).
 fuzz: deps
-	CC=clang cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DC2C_FUZZ=ON -DC2C_WERROR=OFF
-	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	CC=clang cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) -DC2C_FUZZ=ON
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target \
+	  $$(ls fuzz/fuzz_*.c | sed 's|fuzz/||; s|\.c$$||')
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

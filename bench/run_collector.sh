@@ -1,28 +1,38 @@
 #!/bin/bash
 # Collector benchmark against nfdump (nfcapd + nfdump -r), loopback only.
 #
-#  1. Decode throughput, records per CPU second: the same NetFlow v9 stream (bench/nfsend.c:
+#  1. Decode throughput, records per CPU second. The same NetFlow v9 stream (bench/nfsend.c:
 #     30 records per datagram, a template in every 20th) is received by `c2chain collect` and by
-#     nfcapd at a rate both take without loss; then c2chain decodes its evidence file (and the
-#     raw stream file) and `nfdump -r` reads nfcapd's file (-o null). CPU = user + system,
-#     median of 3 runs.
-#  2. Loss versus offered rate: the same number of datagrams is sent at increasing rates to each
-#     collector alone; delivered records are counted (c2chain's exit counters; nfdump -I for
-#     nfcapd). nfcapd runs with its default socket buffer and with -B 128 MiB (the kernel caps
-#     SO_RCVBUF at net.core.rmem_max unless raised); c2chain asks for 256 MiB (SO_RCVBUFFORCE
-#     when root). net.core.rmem_max is not changed.
-#  3. nfreplay (anchors.md §13 W2) of nfcapd's file at -d 10 and -d 0 to each collector.
+#     nfcapd at a rate both take without loss; c2chain then decodes the raw stream file and its
+#     evidence file (bench/nfsend decode), and `nfdump -r` reads nfcapd's file (-o null). The
+#     same for an IPFIX stream: softflowd -v 10 exporting dataset D1 (anchors.md §13) to each
+#     collector. Both tools are measured the same way: CPU (user + system) of the whole process,
+#     median of 5 interleaved runs, records as each timed run reports them (nfsend's flows=,
+#     nfdump's "Total flows processed").
+#  2. Loss versus offered rate: each rate is held for LOSS_S seconds against each collector
+#     alone, then one burst as fast as possible; delivered records are counted (c2chain's exit counters; nfcapd's own
+#     count at exit). nfcapd runs with its default socket buffer and with -B 128 MiB (the kernel
+#     caps SO_RCVBUF at net.core.rmem_max unless raised); c2chain asks for 256 MiB
+#     (SO_RCVBUFFORCE when root). net.core.rmem_max is not changed.
+#  3. softflowd -r D1.pcap -v 9 and -v 10 to each collector (anchors.md §13 W1): delivered flow
+#     records against the number softflowd reports exported.
+#  4. nfreplay (anchors.md §13 W2) of an nfcapd file (NR datagrams) at -d 10 and -d 0 to each
+#     collector.
 #
 # Usage: bench/run_collector.sh [OUTDIR]   (keep it short: the machine is shared)
-# Needs: nfdump (nfcapd, nfdump, nfreplay), cmake, ninja, a C compiler.
+#   D1=path/to/D1.pcap   use an existing D1 (else bench/gen_d1_pcap.py writes one to OUTDIR)
+# Needs: nfdump (nfcapd, nfdump, nfreplay), softflowd, python3, cmake, ninja, a C compiler.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$(mktemp -d /tmp/c2c-bench.XXXXXX)}
-N=${N:-20000}          # datagrams per loss run (x30 records)
-ND=${ND:-50000}        # datagrams for the decode run
-RATES=${RATES:-"10000 25000 50000 100000 200000 0"}   # datagrams/s, 0 = as fast as possible
+LOSS_S=${LOSS_S:-4}    # seconds each sustained loss run lasts
+BURST=${BURST:-20000}  # datagrams of the as-fast-as-possible burst run (x30 records)
+NR=${NR:-50000}        # datagrams in the file nfreplay sends (x30 records)
+ND=${ND:-200000}       # datagrams for the decode run (x30 records: 6 M, 216 MB)
+RATES=${RATES:-"10000 25000 50000 100000 150000"}   # datagrams/s (x30 records/s)
 mkdir -p "$OUT"
-for t in nfcapd nfdump nfreplay cmake cc; do
+OUT=$(cd "$OUT" && pwd)
+for t in nfcapd nfdump nfreplay softflowd python3 cmake cc; do
 	command -v $t > /dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
 
@@ -35,6 +45,11 @@ cc -O2 -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I"$SRC/include" \
 	"$SRC/build-rel/libc2c_core.a" -ljansson -lcrypto -lz -lpthread -lm
 NFSEND="$OUT/nfsend"
 PA=39995; PB=39996
+D1=${D1:-$OUT/D1.pcap}
+if [ ! -s "$D1" ]; then
+	echo "writing dataset D1 (430 MB) with bench/gen_d1_pcap.py..." >&2
+	python3 "$SRC/bench/gen_d1_pcap.py" "$D1" 2000 200 24 200000
+fi
 
 start_c2c() { # dir
 	"$C2CHAIN" collect --listen 127.0.0.1:$PA -o "$1" --max-seconds 600 > "$1.out" 2> "$1.err" &
@@ -45,10 +60,10 @@ start_c2c() { # dir
 cpu_pid() {
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"
 }
-stop_c2c() { # dir -> GOT (records decoded), CPU (collector CPU seconds)
+stop_c2c() { # dir -> GOT (flows decoded), CPU (collector CPU seconds)
 	CPU=$(cpu_pid $C2C)
 	kill -INT $C2C; wait $C2C || true
-	GOT=$(sed -n 's/.*[^_]records=\([0-9]*\).*/\1/p' "$1.out" | tail -1)
+	GOT=$(sed -n 's/.* flows=\([0-9]*\).*/\1/p' "$1.out" | tail -1)
 }
 start_nfc() { # dir [bufopt]
 	nfcapd -w "$1" -p $PB -b 127.0.0.1 -t 3600 ${2:-} > "$1.log" 2>&1 &
@@ -60,11 +75,50 @@ stop_nfc() { # dir -> GOT (flows, nfcapd's own count at exit; nfdump -I agrees),
 	kill -TERM $NFC; wait $NFC || true
 	GOT=$(sed -n "s/.*Flows: *\([0-9]*\),.*/\1/p" "$1.log" | tail -1)
 }
-median3() { sort -g | sed -n 2p; }
-cpu_of() { # command... -> user+sys seconds
-	local s
-	s=$( { TIMEFORMAT='%3U %3S'; time "$@" > /dev/null 2>&1; } 2>&1 | tail -1)
-	echo "$s" | awk '{print $1 + $2}'
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# CPU seconds (user + system, all threads) of one run of a command, from wait4()'s rusage of
+# that child alone; its output goes to $OUT/cpu_of.out.
+cpu_of() {
+	python3 - "$OUT/cpu_of.out" "$@" <<'PY'
+import os, sys
+pid = os.fork()
+if pid == 0:
+    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+print("%.4f" % (ru.ru_utime + ru.ru_stime))
+sys.exit(0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else 1)
+PY
+}
+nf_flows() { nfdump -r "$1" -I | sed -n 's/^Flows: *\([0-9]*\).*/\1/p'; }
+our_flows() { "$NFSEND" decode "$1" | sed -n 's/flows=\([0-9]*\).*/\1/p'; }
+# softflowd reading a pcap (with -r it opens no control socket; -c after -r would make it
+# block on accept). Prints the flow records it exported.
+softflowd_to() { # port version
+	softflowd -r "$D1" -n 127.0.0.1:$1 -v $2 -d -a -t maxlife=300 -m 1000000 < /dev/null 2>&1 |
+		sed -n 's/.*Flows exported: [0-9]* (\([0-9]*\) records).*/\1/p'
+}
+# Decode CPU of both tools, the same way: five runs each, interleaved, median (the machine is
+# shared, so single runs vary by tens of percent); the records are the ones
+# each timed run reports (nfsend's flows=, nfdump's "Total flows processed"), and a run that
+# did not process every record of its input fails the benchmark.
+decode_cpu() { # our-file their-file -> CO CN FO FN
+	local ours=() theirs=() f
+	FO=$(our_flows "$1"); FN=$(nf_flows "$2")
+	for _ in 1 2 3 4 5; do
+		ours+=("$(cpu_of "$NFSEND" decode "$1")")
+		f=$(sed -n 's/^flows=\([0-9]*\).*/\1/p' "$OUT/cpu_of.out")
+		[ "$f" = "$FO" ] || { echo "FAIL: c2chain decoded $f of $FO records" >&2; exit 1; }
+		theirs+=("$(cpu_of nfdump -r "$2" -o null)")
+		f=$(sed -n 's/^Total flows processed: \([0-9]*\),.*/\1/p' "$OUT/cpu_of.out")
+		[ "$f" = "$FN" ] || { echo "FAIL: nfdump processed $f of $FN records" >&2; exit 1; }
+	done
+	CO=$(printf '%s\n' "${ours[@]}" | median)
+	CN=$(printf '%s\n' "${theirs[@]}" | median)
+	CO_MIN=$(printf '%s\n' "${ours[@]}" | sort -g | head -1)
+	CN_MIN=$(printf '%s\n' "${theirs[@]}" | sort -g | head -1)
 }
 
 # ---- 1. decode throughput -------------------------------------------------------------------
@@ -80,30 +134,40 @@ stop_nfc "$OUT/dec_nfc"; REC_NFC=$GOT; RX_NFC=$CPU
 SENT_DEC=$((ND * 30))
 EV=$(ls "$OUT"/dec_c2c/c2c-*.c2ce)
 NFFILE=$(ls "$OUT"/dec_nfc/nfcapd.* | grep -v current | head -1)
+decode_cpu "$OUT/stream.nf9" "$NFFILE"; CR=$CO; CR_MIN=$CO_MIN; CN1=$CN; CN1_MIN=$CN_MIN
+F_RAW=$FO; F_NFD=$FN
+decode_cpu "$EV" "$NFFILE"; CE=$CO; CE_MIN=$CO_MIN; F_EV=$FO; CN2=$CN; CN2_MIN=$CN_MIN
+# nfdump ran 10 times against this file: the lower of its two medians and its minimum
+NCN=$(printf '%s\n' "$CN1" "$CN2" | sort -g | head -1)
+NCN_MIN=$(printf '%s\n' "$CN1_MIN" "$CN2_MIN" | sort -g | head -1)
 
-ours_ev=(); ours_raw=(); theirs=()
-for _ in 1 2 3; do
-	ours_ev+=("$("$NFSEND" decode $EV | sed -n 's/.*cpu_seconds=\([0-9.]*\).*/\1/p')")
-	ours_raw+=("$("$NFSEND" decode "$OUT/stream.nf9" | sed -n 's/.*cpu_seconds=\([0-9.]*\).*/\1/p')")
-	theirs+=("$(cpu_of nfdump -r "$NFFILE" -o null)")
-done
-DEC_FLOWS=$("$NFSEND" decode $EV | sed -n 's/flows=\([0-9]*\).*/\1/p')
-CE=$(printf '%s\n' "${ours_ev[@]}" | median3)
-CR=$(printf '%s\n' "${ours_raw[@]}" | median3)
-CN=$(printf '%s\n' "${theirs[@]}" | median3)
+# the IPFIX stream: softflowd -v 10 of D1, received by each collector at softflowd's pace
+mkdir -p "$OUT/ipfix_c2c" "$OUT/ipfix_nfc"
+start_c2c "$OUT/ipfix_c2c"; X_SENT_C=$(softflowd_to $PA 10); sleep 1; stop_c2c "$OUT/ipfix_c2c"
+X_RX_C2C=$GOT
+start_nfc "$OUT/ipfix_nfc" "-B 134217728"; X_SENT_N=$(softflowd_to $PB 10); sleep 1
+stop_nfc "$OUT/ipfix_nfc"; X_RX_NFC=$GOT
+XEV=$(ls "$OUT"/ipfix_c2c/c2c-*.c2ce)
+XNF=$(ls "$OUT"/ipfix_nfc/nfcapd.* | grep -v current | head -1)
+decode_cpu "$XEV" "$XNF"; XCE=$CO; XCN=$CN; XCE_MIN=$CO_MIN; XCN_MIN=$CN_MIN
+XF_EV=$FO; XF_NFD=$FN
 
 # ---- 2. loss versus offered rate ------------------------------------------------------------
-declare -A LOSS
-for r in $RATES; do
+# Each rate is held for LOSS_S seconds (longer than a socket buffer can hide), then one burst
+# of BURST datagrams as fast as nfsend can send.
+declare -A LOSS LOSSN
+for r in $RATES 0; do
+	n=$([ "$r" = 0 ] && echo $BURST || echo $((r * LOSS_S)))
+	LOSSN[$r]=$((n * 30))
 	for who in c2c nfc nfcB; do
 		d="$OUT/loss_${who}_$r"; mkdir -p "$d"
 		if [ $who = c2c ]; then
 			start_c2c "$d"
-			"$NFSEND" send 127.0.0.1 $PA $N $r > "$d.send"
+			"$NFSEND" send 127.0.0.1 $PA $n $r > "$d.send"
 			sleep 1; stop_c2c "$d"; got=$GOT
 		else
 			start_nfc "$d" "$([ $who = nfcB ] && echo -B 134217728 || true)"
-			"$NFSEND" send 127.0.0.1 $PB $N $r > "$d.send"
+			"$NFSEND" send 127.0.0.1 $PB $n $r > "$d.send"
 			sleep 1; stop_nfc "$d"; got=$GOT
 		fi
 		offered=$(sed -n 's/.*offered_rps=\([0-9]*\).*/\1/p' "$d.send")
@@ -111,59 +175,107 @@ for r in $RATES; do
 	done
 done
 
-# ---- 3. nfreplay ----------------------------------------------------------------------------
+# ---- 3. softflowd -r D1.pcap (W1) -----------------------------------------------------------
+declare -A SFD
+for v in 9 10; do
+	for who in c2c nfc nfcB; do
+		d="$OUT/sfd_${who}_v$v"; mkdir -p "$d"
+		if [ $who = c2c ]; then
+			start_c2c "$d"; t0=$(date +%s.%N); sent=$(softflowd_to $PA $v)
+			t1=$(date +%s.%N); sleep 1; stop_c2c "$d"
+		else
+			start_nfc "$d" "$([ $who = nfcB ] && echo -B 134217728 || true)"
+			t0=$(date +%s.%N); sent=$(softflowd_to $PB $v)
+			t1=$(date +%s.%N); sleep 1; stop_nfc "$d"
+		fi
+		SFD[$who,$v]="${GOT:-0} ${sent:-0} $(echo "$t1 - $t0" | bc)"
+	done
+done
+
+# ---- 4. nfreplay (W2) -----------------------------------------------------------------------
+# the file to replay: NR datagrams received by nfcapd at a gentle rate
+mkdir -p "$OUT/replay_src"
+start_nfc "$OUT/replay_src" "-B 134217728"
+"$NFSEND" send 127.0.0.1 $PB $NR 20000 > "$OUT/replay_src.send"
+sleep 1; stop_nfc "$OUT/replay_src"
+RFILE=$(ls "$OUT"/replay_src/nfcapd.* | grep -v current | head -1)
+F_REP=$(nf_flows "$RFILE")
 declare -A REPLAY
 for dly in 10 0; do
 	d="$OUT/replay_c2c_$dly"; mkdir -p "$d"
 	start_c2c "$d"
-	t0=$(date +%s.%N); nfreplay -r "$NFFILE" -H 127.0.0.1 -p $PA -v 9 -d $dly > /dev/null 2>&1
+	t0=$(date +%s.%N); nfreplay -r "$RFILE" -H 127.0.0.1 -p $PA -v 9 -d $dly > /dev/null 2>&1
 	t1=$(date +%s.%N); sleep 1
 	stop_c2c "$d"; REPLAY[c2c,$dly]="${GOT:-0} $(echo "$t1 - $t0" | bc)"
-	d="$OUT/replay_nfc_$dly"; mkdir -p "$d"
-	start_nfc "$d" "-B 134217728"
-	t0=$(date +%s.%N); nfreplay -r "$NFFILE" -H 127.0.0.1 -p $PB -v 9 -d $dly > /dev/null 2>&1
-	t1=$(date +%s.%N); sleep 1
-	stop_nfc "$d"; REPLAY[nfc,$dly]="${GOT:-0} $(echo "$t1 - $t0" | bc)"
+	for who in nfc nfcB; do
+		d="$OUT/replay_${who}_$dly"; mkdir -p "$d"
+		start_nfc "$d" "$([ $who = nfcB ] && echo -B 134217728 || true)"
+		t0=$(date +%s.%N); nfreplay -r "$RFILE" -H 127.0.0.1 -p $PB -v 9 -d $dly > /dev/null 2>&1
+		t1=$(date +%s.%N); sleep 1
+		stop_nfc "$d"; REPLAY[$who,$dly]="${GOT:-0} $(echo "$t1 - $t0" | bc)"
+	done
 done
 
 # ---- report ---------------------------------------------------------------------------------
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (b ? 100 * a / b : 0) }'; }
-rate() { awk -v n="$1" -v c="$2" 'BEGIN { printf "%.2f M", ((c > 0) ? n / c / 1e6 : 0) }'; }
+rate() { awk -v n="$1" -v c="$2" 'BEGIN { printf "%.1f M", ((c > 0) ? n / c / 1e6 : 0) }'; }
+ratio() { awk -v a="$1" -v ca="$2" -v b="$3" -v cb="$4" \
+	'BEGIN { printf "%.2fx", (ca > 0 && cb > 0 && b > 0) ? (a / ca) / (b / cb) : 0 }'; }
 {
-	echo "### Collector benchmark ($(date -u +%Y-%m-%d), $(nproc) vCPU, shared machine)"
+	echo "### Collector benchmark ($(date -u +%Y-%m-%d), $(nproc) vCPU, shared machine, load $(cut -d' ' -f1-3 /proc/loadavg))"
 	echo
-	echo "Decode throughput: $SENT_DEC NetFlow v9 records sent at 20k datagrams/s; received by"
-	echo "c2chain collect: $REC_C2C records, by nfcapd: $REC_NFC flows. CPU = user + system, median of 3."
+	echo "Decode throughput. CPU = user + system of the whole process (wait4 rusage), 5 interleaved"
+	echo "runs per tool: median and minimum (the minimum is the least disturbed by other jobs); records as"
+	echo "each timed run reports them. NetFlow v9: $SENT_DEC records sent by bench/nfsend at 20k"
+	echo "datagrams/s (c2chain collect kept $REC_C2C, nfcapd $REC_NFC). IPFIX: softflowd -v 10 of D1"
+	echo "(exported $X_SENT_C / $X_SENT_N records; c2chain collect kept $X_RX_C2C, nfcapd $X_RX_NFC)."
 	echo
-	echo "| Decoder | Input | Records | CPU s | Records per CPU second |"
+	echo "| Decoder | Input | Records | CPU s, median / min of 5 | Records per CPU second, median / min | vs nfdump -r, median / min |"
+	echo "|---|---|---|---|---|---|"
+	echo "| c2chain (c2c_ingest_file, no hashing) | raw NetFlow v9 stream file | $F_RAW | $CR / $CR_MIN | $(rate "$F_RAW" "$CR") / $(rate "$F_RAW" "$CR_MIN") | $(ratio "$F_RAW" "$CR" "$F_NFD" "$NCN") / $(ratio "$F_RAW" "$CR_MIN" "$F_NFD" "$NCN_MIN") |"
+	echo "| c2chain (c2c_ingest_file, no hashing) | its evidence file of that stream (CRC-32 checked) | $F_EV | $CE / $CE_MIN | $(rate "$F_EV" "$CE") / $(rate "$F_EV" "$CE_MIN") | $(ratio "$F_EV" "$CE" "$F_NFD" "$NCN") / $(ratio "$F_EV" "$CE_MIN" "$F_NFD" "$NCN_MIN") |"
+	echo "| nfdump -r -o null | nfcapd's file of that stream (decoded by nfcapd) | $F_NFD | $NCN / $NCN_MIN | $(rate "$F_NFD" "$NCN") / $(rate "$F_NFD" "$NCN_MIN") | 1 |"
+	echo "| c2chain (c2c_ingest_file, no hashing) | its evidence file of the IPFIX stream | $XF_EV | $XCE / $XCE_MIN | $(rate "$XF_EV" "$XCE") / $(rate "$XF_EV" "$XCE_MIN") | $(ratio "$XF_EV" "$XCE" "$XF_NFD" "$XCN") / $(ratio "$XF_EV" "$XCE_MIN" "$XF_NFD" "$XCN_MIN") |"
+	echo "| nfdump -r -o null | nfcapd's file of the IPFIX stream | $XF_NFD | $XCN / $XCN_MIN | $(rate "$XF_NFD" "$XCN") / $(rate "$XF_NFD" "$XCN_MIN") | 1 |"
+	echo "| c2chain collect while receiving v9 (recv + decode + write) | UDP | $REC_C2C | $RX_C2C (one run) | $(rate "$REC_C2C" "$RX_C2C") | |"
+	echo "| nfcapd while receiving v9 (recv + decode + write) | UDP | $REC_NFC | $RX_NFC (one run) | $(rate "$REC_NFC" "$RX_NFC") | |"
+	echo
+	echo "Loss versus offered rate (bench/nfsend, NetFlow v9, 30 records per datagram): each rate"
+	echo "held for $LOSS_S s, then one burst of $BURST datagrams as fast as nfsend sends."
+	echo
+	echo "| Offered (records/s) | Records sent | c2chain collect | nfcapd (default buffer) | nfcapd -B 128 MiB |"
 	echo "|---|---|---|---|---|"
-	echo "| c2chain (c2c_ingest_file, no hashing) | its evidence file (raw v9 datagrams) | $DEC_FLOWS | $CE | $(rate "$DEC_FLOWS" "$CE") |"
-	echo "| c2chain (c2c_ingest_file, no hashing) | raw NetFlow v9 stream file | $SENT_DEC | $CR | $(rate "$SENT_DEC" "$CR") |"
-	echo "| nfdump -r -o null (reads nfcapd's binary records, no v9 decoding) | nfcapd file | $REC_NFC | $CN | $(rate "$REC_NFC" "$CN") |"
-	echo "| c2chain collect while receiving (recv + decode + write) | UDP | $REC_C2C | $RX_C2C | $(rate "$REC_C2C" "$RX_C2C") |"
-	echo "| nfcapd while receiving (recv + decode + write) | UDP | $REC_NFC | $RX_NFC | $(rate "$REC_NFC" "$RX_NFC") |"
-	echo "| pipeline c2chain: collect + decode evidence | | $DEC_FLOWS | $(echo "$RX_C2C + $CE" | bc) | $(rate "$DEC_FLOWS" "$(echo "$RX_C2C + $CE" | bc)") |"
-	echo "| pipeline nfdump: nfcapd + nfdump -r | | $REC_NFC | $(echo "$RX_NFC + $CN" | bc) | $(rate "$REC_NFC" "$(echo "$RX_NFC + $CN" | bc)") |"
-	echo
-	echo "Loss versus offered rate: $N datagrams ($((N * 30)) records) per run, loopback."
-	echo
-	echo "| Offered (records/s) | c2chain collect | nfcapd (default buffer) | nfcapd -B 128 MiB |"
-	echo "|---|---|---|---|"
-	for r in $RATES; do
+	for r in $RATES 0; do
+		sent=${LOSSN[$r]}
 		set -- ${LOSS[c2c,$r]}; a=$1; o=$2
 		set -- ${LOSS[nfc,$r]}; b=$1
 		set -- ${LOSS[nfcB,$r]}; c=$1
-		echo "| $o$([ "$r" = 0 ] && echo ' (max)') | $a ($(pct $a $((N * 30)))) | $b ($(pct $b $((N * 30)))) | $c ($(pct $c $((N * 30)))) |"
+		echo "| $o$([ "$r" = 0 ] && echo ' (burst)') | $sent | $a ($(pct $a $sent)) | $b ($(pct $b $sent)) | $c ($(pct $c $sent)) |"
 	done
 	echo
-	echo "nfreplay of nfcapd's file ($REC_NFC flows), anchors.md §13 W2:"
+	echo "softflowd -r D1.pcap -a -t maxlife=300 -m 1000000 (anchors.md §13 W1): flow records"
+	echo "delivered / exported, and softflowd's run time (its offered rate):"
 	echo
-	echo "| nfreplay | c2chain collect (send s) | nfcapd -B 128 MiB (send s) |"
-	echo "|---|---|---|"
+	echo "| softflowd | c2chain collect | nfcapd (default buffer) | nfcapd -B 128 MiB |"
+	echo "|---|---|---|---|"
+	for v in 9 10; do
+		row="| -v $v"
+		for who in c2c nfc nfcB; do
+			set -- ${SFD[$who,$v]}; row="$row | $1 / $2 ($(pct $1 $2), ${3}s)"
+		done
+		echo "$row |"
+	done
+	echo
+	echo "nfreplay of an nfcapd v9 file ($F_REP flows), anchors.md §13 W2:"
+	echo
+	echo "| nfreplay | c2chain collect (send s) | nfcapd (default buffer) | nfcapd -B 128 MiB |"
+	echo "|---|---|---|---|"
 	for dly in 10 0; do
-		set -- ${REPLAY[c2c,$dly]}; a=$1; ta=$2
-		set -- ${REPLAY[nfc,$dly]}; b=$1; tb=$2
-		echo "| -v 9 -d $dly | $a ($(pct $a $REC_NFC), ${ta}s) | $b ($(pct $b $REC_NFC), ${tb}s) |"
+		row="| -v 9 -d $dly"
+		for who in c2c nfc nfcB; do
+			set -- ${REPLAY[$who,$dly]}; row="$row | $1 ($(pct $1 $F_REP), ${2}s)"
+		done
+		echo "$row |"
 	done
 	echo
 	echo "c2chain granted receive buffer: $(sed -n 's/.*rcvbuf=\([0-9]*\).*/\1/p' "$OUT/dec_c2c.out" | tail -1) bytes; net.core.rmem_max = $(sysctl -n net.core.rmem_max)."

@@ -7,7 +7,7 @@ PAIRS=${1:-10000000}
 CONNS=${2:-100000000}
 MODE=${3:-default}
 BUILD=${BUILD:-build-bench}
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DC2C_SANITIZE=OFF -DC2C_WERROR=OFF >/dev/null
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DC2C_SANITIZE=OFF >/dev/null
 cmake --build "$BUILD" -j2 --target c2c_detect >/dev/null
 cc -O2 -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude bench/gen_conns.c \
     "$BUILD/libc2c_detect.a" "$BUILD/libc2c_ingest.a" "$BUILD/libc2c_core.a" \

@@ -26,7 +26,7 @@ run() { # label hosts conns
 	read -r wall user sys rss < "$d/time"
 	awk -v l="$1" -v h="$2" -v c="$3" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" \
 		-v b="$(cat "$d/bytes")" 'BEGIN { cpu = u + s; if (cpu <= 0) cpu = 0.01;
-		printf "| %s | %d | %d | %.1f s | %.1f s | %.0f | %.2f GiB | %d |\n",
+		printf "| %s | %.0f | %.0f | %.1f s | %.1f s | %.0f | %.2f GiB | %.0f |\n",
 			l, h, c, w, cpu, c / cpu, r / 1048576, b }'
 }
 echo "| run | hosts | connections | wall | CPU | connections per CPU-s | peak RSS | IPFIX bytes |"

@@ -300,14 +300,9 @@ geodb_info(int argc, char **argv)
 
 /* ---- matrix ------------------------------------------------------------------------------ */
 
-struct hostmap {
-	struct c2c_host_country *v;
-	size_t n, cap;
-};
-
-/* --host-map CC:FILE (a CIDR per line) or CC:CIDR. */
+/* --host-map CC:FILE (a CIDR per line) or CC:CIDR, into the library's host map. */
 static int
-hostmap_add(struct hostmap *hm, const char *arg)
+hostmap_add(struct c2c_host_map *hm, const char *arg)
 {
 	char cc[3];
 	const char *spec = arg + 3;
@@ -316,6 +311,7 @@ hostmap_add(struct hostmap *hm, const char *arg)
 	struct c2c_diag diag = { 0 };
 	struct c2c_ip net;
 	unsigned plen;
+	c2c_err rc;
 	if (strlen(arg) < 4 || arg[2] != ':')
 		return cli_usage_error(&cli_cmd_geodb, "--host-map CC:FILE or CC:CIDR");
 	for (int i = 0; i < 2; i++) {
@@ -327,45 +323,15 @@ hostmap_add(struct hostmap *hm, const char *arg)
 		cc[i] = c;
 	}
 	cc[2] = '\0';
-	if (c2c_cidr_parse(&net, &plen, spec) == C2C_OK) {
-		data = (uint8_t *)c2c_strdup(spec);
-		len = data ? strlen(spec) : 0;
-	} else {
-		c2c_err rc = c2c_file_slurp(spec, (size_t)1 << 28, &data, &len, &diag);
-		if (rc != C2C_OK)
-			return cli_fail(rc, &diag);
+	if (c2c_cidr_parse(&net, &plen, spec) == C2C_OK)
+		rc = c2c_host_map_add(hm, &net, plen, cc);
+	else {
+		rc = c2c_file_slurp(spec, (size_t)1 << 30, &data, &len, &diag);
+		if (rc == C2C_OK)
+			rc = c2c_host_map_parse(hm, (const char *)data, len, cc, spec, &diag);
+		c2c_free(data);
 	}
-	if (data == NULL)
-		return cli_fail(C2C_ENOMEM, NULL);
-	for (char *line = (char *)data, *next; line != NULL && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		line[strcspn(line, " \t\r#")] = '\0';
-		if (*line == '\0')
-			continue;
-		if (c2c_cidr_parse(&net, &plen, line) != C2C_OK) {
-			fprintf(stderr, "c2chain: %s: bad network '%s'\n", spec, line);
-			c2c_free(data);
-			return EX_DATAERR;
-		}
-		if (hm->n == hm->cap) {
-			size_t ncap = hm->cap ? hm->cap * 2 : 256;
-			struct c2c_host_country *nv = c2c_reallocarray(hm->v, ncap, sizeof(*nv));
-			if (nv == NULL) {
-				c2c_free(data);
-				return cli_fail(C2C_ENOMEM, NULL);
-			}
-			hm->v = nv;
-			hm->cap = ncap;
-		}
-		hm->v[hm->n].net = net;
-		hm->v[hm->n].len = plen;
-		memcpy(hm->v[hm->n].country, cc, 3);
-		hm->n++;
-	}
-	c2c_free(data);
-	return 0;
+	return rc == C2C_OK ? 0 : cli_fail(rc, &diag);
 }
 
 /* Findings: a JSON array, or one JSON object per line. */
@@ -434,7 +400,7 @@ geodb_matrix(int argc, char **argv)
 	struct c2c_infra *x = NULL;
 	struct c2c_infra_result r;
 	struct c2c_infra_opts o;
-	struct hostmap hm = { NULL, 0, 0 };
+	struct c2c_host_map hm;
 	struct c2c_diag diag = { 0 };
 	struct c2c_buf b;
 	const char *outp = NULL, *events = NULL;
@@ -444,6 +410,7 @@ geodb_matrix(int argc, char **argv)
 	c2c_err rc = C2C_OK;
 
 	memset(&r, 0, sizeof(r));
+	c2c_host_map_init(&hm);
 	c2c_infra_opts_default(&o);
 	c2c_buf_init(&b, (size_t)1 << 34);
 	if (c2c_geo_new(&geo) != C2C_OK || c2c_refdata_new(&ref) != C2C_OK ||
@@ -508,9 +475,12 @@ geodb_matrix(int argc, char **argv)
 	}
 	o.geo = c2c_geo_db_count(geo) > 0 ? geo : NULL;
 	o.ref = c2c_refdata_list_count(ref) > 0 ? ref : NULL;
+	rc = c2c_host_map_index(&hm);
 	o.host_map = hm.v;
 	o.n_host_map = hm.n;
-	rc = load_findings(argv[optind], &findings, &diag);
+	o.host_map_parent = hm.parent;
+	if (rc == C2C_OK)
+		rc = load_findings(argv[optind], &findings, &diag);
 	for (size_t i = 0; rc == C2C_OK && i < json_array_size(findings); i++)
 		rc = c2c_infra_add_finding(x, json_array_get(findings, i), &diag);
 	if (rc == C2C_OK)
@@ -556,7 +526,7 @@ out:
 	c2c_infra_free(x);
 	c2c_refdata_free(ref);
 	c2c_geo_free(geo);
-	c2c_free(hm.v);
+	c2c_host_map_fini(&hm);
 	c2c_buf_fini(&b);
 	return ret;
 }

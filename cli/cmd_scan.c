@@ -32,6 +32,11 @@ static const char usage_text[] =
     "      --catalogue FILE     actor catalogue: ATT&CK STIX bundle or MISP galaxy (repeat)\n"
     "      --refdata KIND=FILE  reference list for endpoint roles: sinkhole, cloud (or\n"
     "                           hosting), residential, tor-exit (repeat)\n"
+    "      --host-map CC:FILE   controlled hosts in these networks (one CIDR or address\n"
+    "                           per line, '#' comments) are in country CC, whatever the\n"
+    "                           geo database says; pinned in the case (repeat). Longest\n"
+    "                           prefix wins, with the config's 'internal_subnet CIDR CC'\n"
+    "                           lines; a network listed twice keeps its first country\n"
     "      --external FILE      STIX 2.1 bundle used as external intelligence (repeat)\n"
     "  -c, --config FILE        c2chain.conf (see 'c2chain config --defaults')\n"
     "      --set KEY=VALUE      override one config key, e.g. beacon.min_score=0.8\n"
@@ -146,13 +151,15 @@ summary(const struct c2c_scan_summary *s, const char *case_dir, double secs)
 static int
 run(int argc, char **argv)
 {
-	enum { O_GEO = 1, O_ASN, O_CAT, O_REF, O_EXT, O_SET, O_KEY, O_TITLE, O_Q, O_ONLY };
+	enum { O_GEO = 1, O_ASN, O_CAT, O_REF, O_EXT, O_SET, O_KEY, O_TITLE, O_Q, O_HOSTMAP,
+		O_ONLY };
 	static const struct option lo[] = { { "output", required_argument, NULL, 'o' },
 		{ "intel", required_argument, NULL, 'i' }, { "geo", required_argument, NULL, O_GEO },
 		{ "asn", required_argument, NULL, O_ASN },
 		{ "catalogue", required_argument, NULL, O_CAT },
 		{ "refdata", required_argument, NULL, O_REF },
 		{ "external", required_argument, NULL, O_EXT },
+		{ "host-map", required_argument, NULL, O_HOSTMAP },
 		{ "config", required_argument, NULL, 'c' }, { "set", required_argument, NULL, O_SET },
 		{ "key", required_argument, NULL, O_KEY }, { "title", required_argument, NULL, O_TITLE },
 		{ "question", required_argument, NULL, O_Q },
@@ -161,7 +168,7 @@ run(int argc, char **argv)
 	extern const struct cli_cmd cli_cmd_scan;
 	struct c2c_scan_opts o;
 	const char **feeds = NULL, **geo = NULL, **asn = NULL, **cat = NULL, **ref = NULL,
-		   **ext = NULL, **set = NULL;
+		   **ext = NULL, **set = NULL, **hmap = NULL;
 	struct c2c_scan_summary sum;
 	struct c2c_diag diag = { 0 };
 	struct prog pr;
@@ -194,6 +201,9 @@ run(int argc, char **argv)
 			break;
 		case O_EXT:
 			bad |= push(&ext, &o.n_external, optarg);
+			break;
+		case O_HOSTMAP:
+			bad |= push(&hmap, &o.n_host_maps, optarg);
 			break;
 		case O_SET:
 			bad |= push(&set, &o.n_set, optarg);
@@ -238,6 +248,7 @@ run(int argc, char **argv)
 	o.refdata = ref;
 	o.external = ext;
 	o.set = set;
+	o.host_maps = hmap;
 	o.inputs = (const char *const *)argv + optind;
 	o.n_inputs = (size_t)(argc - optind);
 	memset(&pr, 0, sizeof(pr));
@@ -256,6 +267,7 @@ run(int argc, char **argv)
 	free(ref);
 	free(ext);
 	free(set);
+	free(hmap);
 	if (rc != C2C_OK)
 		return cli_fail(rc, &diag);
 	if (!quiet)

@@ -31,6 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct c2c_diag diag;
 	struct c2c_rd rd;
 	c2c_ingest_opts_default(&opts);
+	/* the content probe for headerless conn logs sees the same bytes */
+	(void)c2c_format_detect(data, size < C2C_FORMAT_PEEK ? size : C2C_FORMAT_PEEK);
 	memset(&st, 0, sizeof(st));
 	memset(&info, 0, sizeof(info));
 	memset(&diag, 0, sizeof(diag));

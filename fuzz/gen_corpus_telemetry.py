@@ -98,3 +98,25 @@ w("zeek_json", "empty_key_and_list",
   '{"":1,"ts":1,"id.orig_h":"1.1.1.1","id.resp_h":"2.2.2.2","query":"q","answers":[],"TTLs":[]}\n')
 w("zeek_tsv", "empty_list_field", hdr % ("dns", "\t".join(dns_f), "\t".join(["x"] * len(dns_f))) +
   "1.5\tC\t10.0.0.1\t5\t10.0.0.2\t53\tudp\t7\t0.001\tq\t1\t0\tF\t(empty)\t\n")
+# a conn.log without its header (read in Zeek's default column order), cut in its last line;
+# one with a #open and no #close; a headerless file whose lines disagree on the column count
+top = ("1517336042.090842\tC1\t10.0.0.1\t1\t10.0.0.2\t80\ttcp\t-\t3.0\t0\t0\tS0\tT\tF\t0\tS\t2\t104"
+       "\t0\t0\t(empty)\n"
+       "1517336042.1\tC2\t::1\t1\t::2\t53\tudp\tdns\t-\t1\t2\tSF\t-\t-\t0\tDd\t1\t1\t1\t1\t-\t"
+       "extra\n")
+w("zeek_tsv", "headerless_conn", top + top[:40])
+w("zeek_tsv", "headerless_extra_cols", top[top.index("\n") + 1:] + top)
+w("zeek_tsv", "open_no_close", "#separator \\x09\n#open\t2019-02-28-12-07-01\n" + conn[conn.index("\n") + 1:] +
+  "#close")
+# compiled templates: every load width, reduced-size encoding, IPv6, a duplicated element (not
+# compiled), and records ending right at the set end (the last ones take the per-length loads)
+ctpl = struct.pack("!HH", 300, 9) + b"".join(struct.pack("!HH", t, l) for t, l in
+       [(27, 16), (28, 16), (7, 2), (11, 2), (4, 1), (1, 3), (2, 8), (150, 4), (161, 4)])
+crec = bytes(range(16)) + bytes(range(16, 32)) + struct.pack("!HHB", 1, 2, 58) + b"\0\1\2" + \
+       struct.pack("!QII", 9, 1700000000, 1500)
+dtpl = struct.pack("!HH", 301, 3) + b"".join(struct.pack("!HH", t, l) for t, l in
+       [(8, 4), (58, 2), (58, 2)])
+w("ipfix", "compiled_widths", ipfix(0, 7, [iset(2, ctpl + dtpl), iset(300, crec * 3),
+                                            iset(301, struct.pack("!IHH", 0x0a000001, 0, 5))]))
+w("netflow9", "compiled_tail", v9_hdr(0) + fs(0, struct.pack("!HH", 310, 3) +
+  struct.pack("!HHHHHH", 8, 4, 12, 4, 1, 5)) + fs(310, (struct.pack("!II", 1, 2) + b"\0\0\0\1\0") * 2))

@@ -54,10 +54,46 @@ struct c2c_host_country {
 	char country[3];
 };
 
+/* A host map under construction: the configuration's `internal_subnet CIDR CC` lines and
+ * `--host-map CC:FILE` lists. Caller-embedded (c2c_host_map_init / _fini). After
+ * c2c_host_map_index, `v` is sorted by (family, address, prefix length) with one entry per
+ * network and `parent[i]` is the index of the nearest entry enclosing entry i (UINT32_MAX:
+ * none): pass v, n and parent in c2c_infra_opts for lookups in O(log n + depth). */
+struct c2c_host_map {
+	struct c2c_host_country *v;
+	size_t n, cap;
+	uint32_t *parent;    /* NULL until indexed; owned */
+	uint64_t duplicates; /* networks given again (identical prefix), dropped by the index */
+	uint64_t conflicts;  /* of those, given again with another country (the first one wins) */
+};
+void c2c_host_map_init(struct c2c_host_map *m);
+void c2c_host_map_fini(struct c2c_host_map *m);
+
+/* Append one network (host bits are cleared) with its two-letter upper-case country. Drops
+ * any index. C2C_EINVAL (bad country, prefix length or family), C2C_ELIMIT (2^31 entries),
+ * C2C_ENOMEM. */
+c2c_err c2c_host_map_add(struct c2c_host_map *m, const struct c2c_ip *net, unsigned len,
+    const char *country);
+
+/* Append every network of a CIDR list held in memory: one IPv4 or IPv6 CIDR (or a bare
+ * address: a /32 or /128) per line; blank lines, CR, white space and '#' comments ignored.
+ * `src` names the list in diagnostics. C2C_EFORMAT (diag names src and line) for a line that
+ * is no network, C2C_EINVAL (bad country), C2C_ELIMIT, C2C_ENOMEM. On error the entries of
+ * the lines before it stay appended. */
+c2c_err c2c_host_map_parse(struct c2c_host_map *m, const char *text, size_t len,
+    const char *country, const char *src, struct c2c_diag *diag);
+
+/* Sort, drop repeated networks (the one added first wins, as in the linear rule) and compute
+ * the enclosing-entry index. Idempotent. C2C_ENOMEM. */
+c2c_err c2c_host_map_index(struct c2c_host_map *m);
+
 struct c2c_infra_opts {
-	/* Country of a controlled host: host_map first, then geo (if any), else "??". */
+	/* Country of a controlled host: host_map first (longest prefix), then geo (if any), else
+	 * "??". host_map_parent (from c2c_host_map_index, with host_map sorted as it leaves it)
+	 * makes the lookup logarithmic; NULL: a linear scan of any array. */
 	const struct c2c_host_country *host_map;
 	size_t n_host_map;
+	const uint32_t *host_map_parent;
 	struct c2c_geo *geo;           /* country/ASN of endpoints and hosts; may be NULL */
 	const struct c2c_refdata *ref; /* role reference lists; may be NULL */
 	/* SHA-256 of each input, by the index used in evidence references (obs->ev.input). */

@@ -28,7 +28,10 @@ enum c2c_format {
 	C2C_FMT_EVIDENCE   /* c2chain collector evidence file (docs/collector.md) */
 };
 const char *c2c_format_name(enum c2c_format f);
-/* Decide from the first bytes (gzip already inflated); C2C_FMT_UNKNOWN when none fits. */
+/* Decide from the first bytes (gzip already inflated); C2C_FMT_UNKNOWN when none fits. A
+ * Zeek conn.log without header lines is recognised from its first line's columns (with fewer
+ * bytes than that line, from the columns given); pass up to C2C_FORMAT_PEEK bytes. */
+#define C2C_FORMAT_PEEK 4096
 enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 
 /*
@@ -148,7 +151,9 @@ enum c2c_format c2c_format_detect(const uint8_t *p, size_t len);
 	X(ZEEK_TRUNCATED, "zeek.truncated")                                             \
 	X(ZEEK_HEADERS, "zeek.header_lines")                                            \
 	X(ZEEK_SKIPPED_PATH, "zeek.other_log_lines")                                    \
-	X(ZEEK_BAD_ESCAPE, "zeek.bad_escape")
+	X(ZEEK_BAD_ESCAPE, "zeek.bad_escape")                                           \
+	X(ZEEK_NO_CLOSE, "zeek.missing_close")                                          \
+	X(ZEEK_HEADERLESS, "zeek.headerless_files")
 
 #define C2C_STATS_MAP(X)                                                                   \
 	C2C_STATS_CAPTURE(X) C2C_STATS_DECODE(X) C2C_STATS_FLOW(X) C2C_STATS_APP(X)          \

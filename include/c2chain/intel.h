@@ -216,9 +216,11 @@ size_t c2c_intel_match_url(const struct c2c_intel *in, const char *host, const c
     c2c_time t, struct c2c_intel_hit *hits, size_t cap);
 
 /* Fast path for bulk filtering: true when any non-allow indicator (exact or CIDR, any port,
- * any time) covers the IPv4 address `addr` (host order). About two cache misses per call. */
+ * any time) covers the IPv4 address `addr` (host order). Reads one 64-byte line of a compact
+ * index (docs/intel.md), the same for a hit and a miss. */
 bool c2c_intel_any_v4(const struct c2c_intel *in, uint32_t addr);
-/* Batch form: out[i] = c2c_intel_any_v4(in, addrs[i]); prefetches ahead. Returns the number of
+/* Batch form: out[i] = c2c_intel_any_v4(in, addrs[i]) for i < n (out has n bytes); prefetches
+ * 16 addresses ahead, so prefer it whenever addresses come in groups. Returns the number of
  * addresses that matched. */
 size_t c2c_intel_any_v4_batch(const struct c2c_intel *in, const uint32_t *addrs, size_t n,
     uint8_t *out);

@@ -28,6 +28,11 @@ struct c2c_scan_opts {
 	size_t n_refdata;
 	const char *const *external;   /* --external: STIX 2.1 bundles used as external intel */
 	size_t n_external;
+	/* --host-map CC:FILE: CIDR lists (one network per line) of controlled hosts in country CC;
+	 * with the configuration's `internal_subnet CIDR CC` lines they place hosts before the
+	 * geo database does (longest prefix wins; a network given twice keeps its first country). */
+	const char *const *host_maps;
+	size_t n_host_maps;
 	const char *const *set;        /* --set section.key=value config overrides */
 	size_t n_set;
 	const char *config;            /* --config c2chain.conf, or NULL for the defaults */

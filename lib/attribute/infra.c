@@ -534,7 +534,16 @@ c2c_infra_host_country(const struct c2c_infra_opts *o, const struct c2c_ip *host
 {
 	unsigned best = 0;
 	bool found = false;
-	for (size_t i = 0; i < o->n_host_map; i++) {
+	if (o->host_map_parent != NULL) {
+		const struct c2c_host_country *m =
+		    c2c__host_map_find(o->host_map, o->n_host_map, o->host_map_parent, host);
+		if (m != NULL) {
+			memcpy(cc, m->country, 2);
+			cc[2] = '\0';
+			return "config";
+		}
+	}
+	for (size_t i = 0; o->host_map_parent == NULL && i < o->n_host_map; i++) {
 		const struct c2c_host_country *m = &o->host_map[i];
 		if (c2c_ip_in_cidr(host, &m->net, m->len) && (!found || m->len > best)) {
 			memcpy(cc, m->country, 2);

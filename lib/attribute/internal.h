@@ -86,4 +86,8 @@ c2c_err c2c__matrix_build(struct c2c__mpair *pairs, size_t n, const struct c2c__
 
 uint16_t c2c__cc_pack(const char cc[3]);
 
+/* Longest prefix of an indexed host map (c2c_host_map_index) holding `ip`, or NULL. */
+const struct c2c_host_country *c2c__host_map_find(const struct c2c_host_country *v, size_t n,
+    const uint32_t *parent, const struct c2c_ip *ip);
+
 #endif

@@ -350,9 +350,26 @@ country_db(const struct c2c_infra_opts *o)
 	return NULL;
 }
 
+/* ". By assessed role of these C2 servers: owned 2, ..." for the servers counted in `r`. */
+static size_t
+roles_clause(char *s, size_t size, const struct row *r)
+{
+	return (size_t)snprintf(s, size,
+	    ". By assessed role of these C2 servers: owned %llu, compromised relay %llu, rented "
+	    "hosting %llu, anonymiser %llu, unknown %llu.",
+	    (unsigned long long)r->e[C2C_ROLE_OWNED], (unsigned long long)r->e[C2C_ROLE_RELAY],
+	    (unsigned long long)r->e[C2C_ROLE_RENTED],
+	    (unsigned long long)r->e[C2C_ROLE_ANONYMISER],
+	    (unsigned long long)r->e[C2C_ROLE_UNKNOWN]);
+}
+
+/* The statistic sentence (attribution.md §4.6: broken down by role, with the caveat). A
+ * country that is not known is said to be unknown, never printed as a code: when no
+ * controlled host has a known country there is no home country and no "abroad" statement. */
 static c2c_err
-statement(const struct row *ab, uint64_t unknown_e, uint64_t sink_e, const char *home,
-    const struct row *pairs, size_t np, const struct c2c_infra_opts *o, json_t *res)
+statement(const struct row *ab, const struct row *total, uint64_t unknown_e, uint64_t sink_e,
+    const char *home, const struct row *pairs, size_t np, const struct c2c_infra_opts *o,
+    json_t *res)
 {
 	char s[1400], cav[600], ts[40], ref[80];
 	size_t l;
@@ -379,7 +396,32 @@ statement(const struct row *ab, uint64_t unknown_e, uint64_t sink_e, const char 
 				nt++;
 		}
 	}
-	if (ab->e_all == 0) {
+	if (strcmp(home, "??") == 0) {
+		if (total->e_all == 0) {
+			l = (size_t)snprintf(s, sizeof(s), "In this case file, no C2 server controlled "
+							   "hosts.");
+		} else {
+			l = (size_t)snprintf(s, sizeof(s),
+			    "In this case file, %llu C2 server%s controlled %llu host%s, but the "
+			    "location of every controlled host is unknown (neither a host map nor a "
+			    "geolocation database placed them), so no statement about C2 servers "
+			    "located abroad is made",
+			    (unsigned long long)total->e_all, total->e_all == 1 ? "" : "s",
+			    (unsigned long long)total->h_all, total->h_all == 1 ? "" : "s");
+			if (l < sizeof(s))
+				l += roles_clause(s + l, sizeof(s) - l, total);
+		}
+		if (l < sizeof(s))
+			(void)snprintf(s + l, sizeof(s) - l, " Not counted: %llu sinkhole endpoint%s.",
+			    (unsigned long long)sink_e, sink_e == 1 ? "" : "s");
+		goto caveat;
+	}
+	if (ab->e_all == 0 && unknown_e > 0) {
+		l = (size_t)snprintf(s, sizeof(s),
+		    "In this case file, no C2 server geolocated outside %s controlled hosts in %s; "
+		    "the location of %llu C2 server%s that controlled hosts in %s is unknown.",
+		    home, home, (unsigned long long)unknown_e, unknown_e == 1 ? "" : "s", home);
+	} else if (ab->e_all == 0) {
 		l = (size_t)snprintf(s, sizeof(s),
 		    "In this case file, no C2 server geolocated outside %s controlled hosts in %s.",
 		    home, home);
@@ -397,20 +439,14 @@ statement(const struct row *ab, uint64_t unknown_e, uint64_t sink_e, const char 
 			    (unsigned long long)top[k].e_all);
 		}
 		if (l < sizeof(s))
-			l += (size_t)snprintf(s + l, sizeof(s) - l,
-			    ". By assessed role of these C2 servers: owned %llu, compromised relay "
-			    "%llu, rented hosting %llu, anonymiser %llu, unknown %llu.",
-			    (unsigned long long)ab->e[C2C_ROLE_OWNED],
-			    (unsigned long long)ab->e[C2C_ROLE_RELAY],
-			    (unsigned long long)ab->e[C2C_ROLE_RENTED],
-			    (unsigned long long)ab->e[C2C_ROLE_ANONYMISER],
-			    (unsigned long long)ab->e[C2C_ROLE_UNKNOWN]);
+			l += roles_clause(s + l, sizeof(s) - l, ab);
 	}
 	if (l < sizeof(s))
 		l += (size_t)snprintf(s + l, sizeof(s) - l,
 		    " Not counted: %llu sinkhole endpoint%s and %llu C2 server%s of unknown location.",
 		    (unsigned long long)sink_e, sink_e == 1 ? "" : "s",
 		    (unsigned long long)unknown_e, unknown_e == 1 ? "" : "s");
+caveat:
 	if (db != NULL) {
 		(void)c2c_time_format_iso((c2c_time)db->pin.build_epoch * C2C_USEC, ts, sizeof(ts));
 		ts[10] = '\0';
@@ -522,8 +558,8 @@ c2c__matrix_build(struct c2c__mpair *pairs, size_t n, const struct c2c__mstats *
 			json_decref(hs);
 	}
 	if (rc == C2C_OK)
-		rc = statement(&ab, unknown_e, total.e[C2C_ROLE_SINKHOLE], home, rows[M_PAIR],
-		    nr[M_PAIR], o, res);
+		rc = statement(&ab, &total, unknown_e, total.e[C2C_ROLE_SINKHOLE], home,
+		    rows[M_PAIR], nr[M_PAIR], o, res);
 	/* method */
 	if (rc == C2C_OK)
 		rc = c2c_json_set_str(method, "id", "c2chain.matrix");

@@ -39,6 +39,9 @@ c2c_errname(c2c_err err)
 	return "C2C_E?";
 }
 
+static c2c_err diag_vset(struct c2c_diag *diag, c2c_err err, const char *src, uint64_t where,
+    int is_line, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
 static c2c_err
 diag_vset(struct c2c_diag *diag, c2c_err err, const char *src, uint64_t where, int is_line,
     const char *fmt, va_list ap)

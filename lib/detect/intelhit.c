@@ -617,8 +617,10 @@ static json_t *
 child(json_t *parent, const char *key, bool array, c2c_err *err)
 {
 	json_t *x = array ? json_array() : json_object();
-	if (*err != C2C_OK)
-		return (json_decref(x), NULL);
+	if (*err != C2C_OK) {
+		json_decref(x);
+		return NULL;
+	}
 	*err = c2c_json_set_new(parent, key, x);
 	return *err == C2C_OK ? x : NULL;
 }

@@ -83,10 +83,18 @@ c2c_err
 c2c__exp_dom(struct c2c_exp_msg *m, struct c2c_exp_dom **out)
 {
 	struct c2c_exp *x = m->x;
-	uint64_t h = c2c__exp_key_hash(&m->exporter, m->version, m->domain, 0);
-	size_t i = (size_t)h & (C2C_EXP_DSLOTS - 1);
-	struct c2c_exp_dom *d;
+	uint64_t h;
+	size_t i;
+	struct c2c_exp_dom *d = x->last_d;
 
+	if (d != NULL && d->version == m->version && d->domain == m->domain &&
+	    d->exporter.family == m->exporter.family &&
+	    memcmp(d->exporter.a, m->exporter.a, sizeof(d->exporter.a)) == 0) {
+		*out = d;
+		return C2C_OK;
+	}
+	h = c2c__exp_key_hash(&m->exporter, m->version, m->domain, 0);
+	i = (size_t)h & (C2C_EXP_DSLOTS - 1);
 	for (;;) {
 		d = x->dslots[i];
 		if (d == NULL)
@@ -94,6 +102,7 @@ c2c__exp_dom(struct c2c_exp_msg *m, struct c2c_exp_dom **out)
 		if (d->version == m->version && d->domain == m->domain &&
 		    c2c_ip_cmp(&d->exporter, &m->exporter) == 0 && d->exporter.family ==
 		    m->exporter.family) {
+			x->last_d = d;
 			*out = d;
 			return C2C_OK;
 		}
@@ -109,6 +118,7 @@ c2c__exp_dom(struct c2c_exp_msg *m, struct c2c_exp_dom **out)
 	d->domain = m->domain;
 	x->dslots[i] = d;
 	x->n_dom++;
+	x->last_d = d;
 	*out = d;
 	return C2C_OK;
 }
@@ -153,30 +163,6 @@ c2c__exp_dom_sampling(struct c2c_exp_msg *m, bool have_sampler, uint64_t sampler
 		}
 	}
 	return d->sampling;
-}
-
-c2c_err
-c2c__exp_emit(struct c2c_exp_msg *m, struct c2c_flow *f)
-{
-	const struct c2c_exp_out *o = m->out;
-	struct c2c_input_info *info = o->info;
-
-	f->exporter = m->exporter;
-	f->obs_domain = m->domain;
-	f->seq = m->x->flow_seq++;
-	if (f->sampling > 1)
-		f->have |= C2C_HAVE_SAMPLING;
-	if (info != NULL) {
-		if (f->ts < info->first_ts)
-			info->first_ts = f->ts;
-		if (f->last > info->last_ts)
-			info->last_ts = f->last;
-		if (f->sampling > info->sampling)
-			info->sampling = f->sampling;
-	}
-	if (o->sink != NULL && o->sink->flow != NULL)
-		return o->sink->flow(o->sink->ctx, f);
-	return C2C_OK;
 }
 
 c2c_err

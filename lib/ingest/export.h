@@ -36,6 +36,26 @@ struct c2c_exp_field {
 	uint8_t map;  /* what the decoder does with it (tmpl.c), 0 = not interpreted */
 };
 
+/* One step of a compiled template (tmpl.c): the raw value of `len` bytes at byte `off` of a
+ * fixed-length record goes to slot `slot` (the field's map code). */
+struct c2c_exp_op {
+	uint16_t off;
+	uint8_t len;   /* 1..8; 0 for an address (kept as a pointer to its bytes) */
+	uint8_t slot;
+	uint8_t shift; /* 64 - 8 * len: the value is an 8-byte big-endian load >> shift */
+};
+
+/* Which slot (tmpl.c) gives each part of a flow, derived from the set of filled slots: slot 0
+ * is never filled and reads as 0, so a missing part costs no branch. */
+struct c2c_exp_plan {
+	uint8_t orig, resp;      /* address slot, 0 = none */
+	bool orig6, resp6;
+	uint8_t proto, sport, dport, vlan;
+	uint8_t bytes, pkts;     /* forward counters */
+	uint8_t rbytes, rpkts;   /* reverse / responder counters */
+	bool resp_counters, biflow;
+};
+
 struct c2c_exp_tmpl {
 	struct c2c_ip exporter;
 	uint32_t domain;
@@ -49,6 +69,16 @@ struct c2c_exp_tmpl {
 	bool varlen;
 	struct c2c_evref ev; /* the template record (message offset/length + record index) */
 	struct c2c_exp_field *f;
+	/* Compiled at definition time for fixed-length data templates in which every field the
+	 * decoder uses has a usable length and appears once (`fast`): the record decoder then
+	 * runs `ops` at fixed offsets, and `have` is the set of slots they fill. Otherwise
+	 * records are split field by field. `ops` shares the allocation of `f`. */
+	bool fast;
+	uint16_t n_ops;
+	uint16_t n_addr; /* ops[0..n_addr) are addresses, the rest loads */
+	uint64_t have;
+	struct c2c_exp_plan plan; /* plan of `have` */
+	struct c2c_exp_op *ops;
 };
 
 /* Everything about one data record, for callers that want the raw elements (conformance dumps,
@@ -141,6 +171,10 @@ struct c2c_exp {
 	struct c2c_exp_dom **dslots;
 	size_t n_dom;
 	uint64_t flow_seq;
+	/* The template and domain state the last lookup found: consecutive messages of one
+	 * exporter hit them without hashing. last_t is cleared when a template is freed. */
+	const struct c2c_exp_tmpl *last_t;
+	struct c2c_exp_dom *last_d;
 };
 
 uint64_t c2c__exp_key_hash(const struct c2c_ip *ip, uint8_t version, uint32_t domain,
@@ -189,8 +223,30 @@ c2c_err c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, 
     const uint8_t *p, size_t len);
 /* Count data records in a set without decoding (for the IPFIX sequence check). */
 uint32_t c2c__tmpl_count_records(const struct c2c_exp_tmpl *t, const uint8_t *p, size_t len);
-/* Deliver a flow: counters, info, sink. */
-c2c_err c2c__exp_emit(struct c2c_exp_msg *m, struct c2c_flow *f);
+/* Deliver a flow: counters, info, sink. Inline: it runs once per record. */
+static inline c2c_err
+c2c__exp_emit(struct c2c_exp_msg *m, struct c2c_flow *f)
+{
+	const struct c2c_exp_out *o = m->out;
+	struct c2c_input_info *info = o->info;
+
+	f->exporter = m->exporter;
+	f->obs_domain = m->domain;
+	f->seq = m->x->flow_seq++;
+	if (f->sampling > 1)
+		f->have |= C2C_HAVE_SAMPLING;
+	if (info != NULL) {
+		if (f->ts < info->first_ts)
+			info->first_ts = f->ts;
+		if (f->last > info->last_ts)
+			info->last_ts = f->last;
+		if (f->sampling > info->sampling)
+			info->sampling = f->sampling;
+	}
+	if (o->sink != NULL && o->sink->flow != NULL)
+		return o->sink->flow(o->sink->ctx, f);
+	return C2C_OK;
+}
 /* Current sampling interval of the message's domain (0 = unknown). */
 uint32_t c2c__exp_dom_sampling(struct c2c_exp_msg *m, bool have_sampler, uint64_t sampler_id);
 

@@ -76,6 +76,8 @@ c2c_format_detect(const uint8_t *p, size_t len)
 		return C2C_FMT_ZEEK_TSV;
 	if (len >= 1 && p[0] == '{')
 		return C2C_FMT_ZEEK_JSON;
+	if (c2c__zeek_conn_probe(p, len))
+		return C2C_FMT_ZEEK_TSV; /* headerless conn.log */
 	return C2C_FMT_UNKNOWN;
 }
 
@@ -118,7 +120,7 @@ c2c_ingest_file(const char *path, uint32_t input, const struct c2c_ingest_opts *
 	rc = c2c_rd_open(&rd, path, opts->hash ? C2C_RD_HASH : 0, diag);
 	if (rc != C2C_OK)
 		return rc;
-	rc = c2c_rd_peek(&rd, 64, &p, &avail);
+	rc = c2c_rd_peek(&rd, C2C_FORMAT_PEEK, &p, &avail);
 	if (rc != C2C_OK && rc != C2C_EEND) {
 		c2c_rd_close(&rd);
 		return c2c_diag_set(diag, rc, path, 0, "%s", rc == C2C_EFORMAT

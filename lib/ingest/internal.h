@@ -115,6 +115,11 @@ struct c2c_ingest_ctx {
 c2c_err c2c__ingest_capture(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);  /* pcap, pcapng */
 c2c_err c2c__ingest_export(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);   /* IPFIX, NetFlow */
 c2c_err c2c__ingest_zeek(struct c2c_ingest_ctx *cx, struct c2c_rd *rd);     /* TSV, JSON */
+/* A Zeek conn.log with no header (e.g. the top of a log cut off from its header lines): true
+ * when the first line of `p` splits on tabs into columns that parse as Zeek's default conn.log
+ * fields (ts, uid, addresses, ports, proto, ...). A complete first line needs all 21 of them;
+ * a line cut by `len` needs at least ts, uid and id.orig_h. */
+bool c2c__zeek_conn_probe(const uint8_t *p, size_t len);
 c2c_err c2c__ingest_evidence(struct c2c_ingest_ctx *cx, struct c2c_rd *rd); /* collector */
 /* Captures (pcap/pcapng) whose UDP packets carry NetFlow/IPFIX exports: `p`/`len` are the first
  * bytes of the file (up to 1 MiB); true when it should be read as an export capture. */

@@ -4,14 +4,22 @@
  * Templates are keyed by (exporter address, version, source id / observation domain, template
  * id) in an open-addressing table of C2C_EXP_TSLOTS slots; a withdrawn template leaves a
  * tombstone, and the table is rebuilt when tombstones pile up. Each template's fields carry a
- * precomputed `map` code, so decoding a data record is one pass over its fields with a switch
- * on that code and no lookups. Caps: C2C_EXP_MAX_TEMPLATES templates, C2C_EXP_MAX_FIELDS
+ * precomputed `map` code, and a fixed-length data template is compiled into ops (offset,
+ * length, slot) so decoding its records is a tight loop of fixed-size loads (see the "data
+ * records" section). Caps: C2C_EXP_MAX_TEMPLATES templates, C2C_EXP_MAX_FIELDS
  * fields per template, C2C_EXP_MAX_RECLEN bytes of fixed record length.
  */
 #include <string.h>
 
 #include "core/cursor.h"
 #include "ingest/export.h"
+
+/* Functions run once per record, inlined into both record paths. */
+#if defined(__GNUC__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE inline
+#endif
 
 /* What a field means to the flow record. */
 enum {
@@ -110,13 +118,16 @@ map_field(uint32_t pen, uint16_t id, bool v9_scope)
 	return M_NONE;
 }
 
+static void compile(struct c2c_exp_tmpl *t);
+
 /* ---- cache --------------------------------------------------------------------------------- */
 
 static bool
 key_eq(const struct c2c_exp_tmpl *t, const struct c2c_exp_msg *m, uint16_t id)
 {
 	return t->id == id && t->version == m->version && t->domain == m->domain &&
-	    t->exporter.family == m->exporter.family && c2c_ip_cmp(&t->exporter, &m->exporter) == 0;
+	    t->exporter.family == m->exporter.family &&
+	    memcmp(t->exporter.a, m->exporter.a, sizeof(t->exporter.a)) == 0;
 }
 
 static size_t
@@ -173,8 +184,14 @@ const struct c2c_exp_tmpl *
 c2c__tmpl_find(struct c2c_exp_msg *m, uint16_t id)
 {
 	bool found;
-	size_t i = slot_of(m->x, m, id, &found);
-	return found ? m->x->tslots[i] : NULL;
+	size_t i;
+	if (m->x->last_t != NULL && key_eq(m->x->last_t, m, id))
+		return m->x->last_t;
+	i = slot_of(m->x, m, id, &found);
+	if (!found)
+		return NULL;
+	m->x->last_t = m->x->tslots[i];
+	return m->x->last_t;
 }
 
 static bool
@@ -256,13 +273,16 @@ c2c__tmpl_define(struct c2c_exp_msg *m, uint16_t id, bool options, uint16_t n_sc
 		t->id = id;
 	}
 	if (t->cap < n) {
-		struct c2c_exp_field *nf = c2c_reallocarray(t->f, n, sizeof(*nf));
+		/* fields and compiled ops in one allocation (fields first: the wider alignment) */
+		struct c2c_exp_field *nf = c2c_malloc((size_t)n * (sizeof(*nf) + sizeof(*t->ops)));
 		if (nf == NULL) {
 			if (!found)
 				c2c_free(t);
 			return C2C_ENOMEM;
 		}
+		c2c_free(t->f);
 		t->f = nf;
+		t->ops = (struct c2c_exp_op *)(void *)(nf + n);
 		t->cap = n;
 	}
 	for (uint16_t k = 0; k < n; k++) {
@@ -278,6 +298,7 @@ c2c__tmpl_define(struct c2c_exp_msg *m, uint16_t id, bool options, uint16_t n_sc
 	t->varlen = varlen;
 	t->ev = *ev;
 	note_dep(m, ev);
+	compile(t);
 	if (!found) {
 		if (x->tslots[i] == C2C_EXP_TOMB)
 			x->n_tomb--;
@@ -292,6 +313,8 @@ static void
 drop_slot(struct c2c_exp *x, size_t i)
 {
 	struct c2c_exp_tmpl *t = x->tslots[i];
+	if (x->last_t == t)
+		x->last_t = NULL;
 	c2c_free(t->f);
 	c2c_free(t);
 	x->tslots[i] = C2C_EXP_TOMB;
@@ -329,17 +352,121 @@ c2c__tmpl_withdraw(struct c2c_exp_msg *m, uint16_t id, bool all, bool options)
 
 /* ---- data records -------------------------------------------------------------------------- */
 
-/* Unsigned big-endian value of 1..8 bytes (RFC 7011 §6.2 reduced-size encoding). */
+/*
+ * A decoded record is a set of slots, one per map code: `have` bit m says slot m holds the raw
+ * (big-endian decoded) value of a field mapped to m, or for addresses a pointer to its bytes.
+ * Both record paths fill slots and one function (build_flow) turns slots into a flow, so they
+ * cannot disagree:
+ *  - the compiled path (t->fast) runs the template's ops at fixed offsets: a load of 1, 2, 4 or
+ *    8 bytes per used field, no lookups and nothing per unused field;
+ *  - the split path walks every field through the cursor (variable-length fields, templates
+ *    with a field used twice, options templates, and callers that want every raw element).
+ * When a field is used twice, the split path keeps what the field order gives: the last
+ * value, except for IPv6 addresses (the first) and VLAN ids (the first non-zero).
+ */
+#define M__SLOTS M_KNOWN
+_Static_assert(M__SLOTS <= 64, "map codes must fit the slot mask");
+#define B(m) (1ull << (m))
+
+struct rec {
+	uint64_t have;
+	uint64_t v[M__SLOTS];
+};
+
+/* Whether a field of `len` bytes can carry the value of map code `map`. */
 static bool
-uval(const uint8_t *p, uint16_t len, uint64_t *v)
+len_ok(uint8_t map, uint16_t len)
+{
+	switch (map) {
+	case M_SRC4: case M_DST4:
+		return len == 4;
+	case M_SRC6: case M_DST6:
+		return len == 16;
+	case M_START_NTP: case M_END_NTP:
+		return len == 8;
+	default:
+		return len >= 1 && len <= 8; /* RFC 7011 §6.2 reduced-size encoding */
+	}
+}
+
+/* Counters whose last field decides even when it is unusable (a bad length clears them). */
+#define CLEARS_ON_BAD (B(M_BYTES) | B(M_PKTS) | B(M_BYTES_TOT) | B(M_PKTS_TOT) | \
+	B(M_POST_BYTES) | B(M_POST_PKTS) | B(M_INIT_BYTES) | B(M_INIT_PKTS))
+#define LIMIT_2_53 (B(M_START_MS) | B(M_END_MS) | B(M_SYSINIT) | B(M_OBS_MS))
+#define LIMIT_U32 (B(M_SAMP_INT) | B(M_SAMP_PKT_INT) | B(M_SAMP_PKT_SPACE) | B(M_SAMP_SIZE) | \
+	B(M_SAMP_POP))
+
+static inline uint64_t
+be_load(const uint8_t *p, unsigned len)
 {
 	uint64_t r = 0;
-	if (len == 0 || len > 8)
+	switch (len) {
+	case 1:
+		return p[0];
+	case 2:
+		return (uint64_t)p[0] << 8 | p[1];
+	case 4:
+		return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+	case 8:
+		return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+		    (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+		    (uint64_t)p[6] << 8 | p[7];
+	default:
+		for (unsigned i = 0; i < len; i++)
+			r = r << 8 | p[i];
+		return r;
+	}
+}
+
+/* Big-endian 8 bytes (compilers turn this into one load and a byte swap). */
+static inline uint64_t
+be64(const uint8_t *p)
+{
+	return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+	    (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+	    (uint64_t)p[6] << 8 | p[7];
+}
+
+/* Split path: one field, in template order. */
+static void
+put_field(struct rec *r, uint8_t map, const uint8_t *p, uint16_t len)
+{
+	uint64_t bit = B(map), v;
+	if (!len_ok(map, len)) {
+		if (bit & CLEARS_ON_BAD)
+			r->have &= ~bit;
+		return;
+	}
+	if (map == M_SRC4 || map == M_DST4 || map == M_SRC6 || map == M_DST6)
+		v = (uint64_t)(uintptr_t)p;
+	else
+		v = be_load(p, len);
+	if (((map == M_SRC6 || map == M_DST6) && (r->have & bit)) ||
+	    (map == M_VLAN && (r->have & bit) && (r->v[M_VLAN] & 0xfff) != 0) ||
+	    ((map == M_SPORT_ALT || map == M_DPORT_ALT) && v == 0) ||
+	    ((bit & LIMIT_2_53) && v >= (1ull << 53)) || ((bit & LIMIT_U32) && v > UINT32_MAX))
+		return;
+	r->v[map] = v;
+	r->have |= bit;
+}
+
+/* Slot value when present (and, for the compiled path, within the limits put_field applies). */
+static inline bool
+slot(const struct rec *r, uint8_t map, uint64_t *v)
+{
+	uint64_t bit = B(map);
+	if (!(r->have & bit))
 		return false;
-	for (uint16_t i = 0; i < len; i++)
-		r = r << 8 | p[i];
-	*v = r;
-	return true;
+	*v = r->v[map];
+	if (((bit & LIMIT_2_53) && *v >= (1ull << 53)) || ((bit & LIMIT_U32) && *v > UINT32_MAX))
+		return false;
+	return !((map == M_SPORT_ALT || map == M_DPORT_ALT) && *v == 0);
+}
+
+static inline const uint8_t *
+slot_ptr(const struct rec *r, uint8_t map)
+{
+	return (const uint8_t *)(uintptr_t)r->v[map];
 }
 
 /* NTP timestamp (RFC 7011 §6.1.9/10: dateTimeMicroseconds, dateTimeNanoseconds) to µs. */
@@ -349,6 +476,344 @@ ntp_us(uint64_t v)
 	int64_t secs = (int64_t)(v >> 32) - 2208988800LL;
 	uint64_t frac = v & 0xffffffffu;
 	return secs * C2C_USEC + (c2c_time)((frac * 1000000u) >> 32);
+}
+
+/* Absolute time from whichever element of one end the record has, most precise first;
+ * *delta when it is flowStart/EndDeltaMicroseconds (µs before the export time). */
+static inline bool
+abs_time(const struct rec *r, uint8_t ntp, uint8_t ms, uint8_t s, uint8_t dus, c2c_time *t,
+    bool *delta)
+{
+	uint64_t v;
+	*delta = false;
+	if (slot(r, ntp, &v)) {
+		*t = ntp_us(v);
+	} else if (slot(r, ms, &v)) {
+		*t = (c2c_time)v * 1000;
+	} else if (slot(r, s, &v) && v <= (uint64_t)INT64_MAX / C2C_USEC) {
+		*t = (c2c_time)v * C2C_USEC;
+	} else if (slot(r, dus, &v)) {
+		*t = (c2c_time)(uint32_t)v;
+		*delta = true;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static uint64_t
+slot_or0(const struct rec *r, uint8_t map)
+{
+	uint64_t v;
+	return slot(r, map, &v) ? v : 0;
+}
+
+/* 1-in-N from whichever sampling elements the record carries (0 = none). */
+static uint32_t
+rec_interval(const struct rec *r)
+{
+	uint32_t si = (uint32_t)slot_or0(r, M_SAMP_INT), size, pop, pi, ps;
+	if (si != 0)
+		return si;
+	/* RFC 5477: random n-out-of-N (samplingSize of samplingPopulation) */
+	size = (uint32_t)slot_or0(r, M_SAMP_SIZE);
+	pop = (uint32_t)slot_or0(r, M_SAMP_POP);
+	if (size != 0 && pop != 0)
+		return pop / size;
+	/* systematic count-based: select pi packets, then skip ps */
+	pi = (uint32_t)slot_or0(r, M_SAMP_PKT_INT);
+	ps = (uint32_t)slot_or0(r, M_SAMP_PKT_SPACE);
+	if (pi != 0 && ps != 0)
+		return (uint32_t)(((uint64_t)pi + ps) / pi);
+	return 0;
+}
+
+#define SAMPLING_SLOTS (LIMIT_U32 | B(M_SAMPLER_ID))
+
+/* Options data: sampling intervals and the system init time become domain state. */
+static void
+options_record(struct c2c_exp_msg *m, const struct rec *r)
+{
+	struct c2c_exp_dom *d = m->dom;
+	uint32_t iv = rec_interval(r);
+	uint64_t v, sid;
+	if (d == NULL)
+		return;
+	if (slot(r, M_SYSINIT, &v)) {
+		d->have_sys_init = true;
+		d->sys_init_ms = (int64_t)v;
+	}
+	if (iv == 0)
+		return;
+	if (!slot(r, M_SAMPLER_ID, &sid)) {
+		d->sampling = iv;
+		return;
+	}
+	for (unsigned i = 0; i < d->n_samplers; i++) {
+		if (d->samplers[i].id == sid) {
+			d->samplers[i].interval = iv;
+			return;
+		}
+	}
+	if (d->n_samplers < C2C_EXP_MAX_SAMPLERS) {
+		d->samplers[d->n_samplers].id = sid;
+		d->samplers[d->n_samplers].interval = iv;
+		d->n_samplers++;
+	} else {
+		/* Full: the most recent definition replaces the oldest. */
+		memmove(&d->samplers[0], &d->samplers[1],
+		    (C2C_EXP_MAX_SAMPLERS - 1) * sizeof(d->samplers[0]));
+		d->samplers[C2C_EXP_MAX_SAMPLERS - 1].id = sid;
+		d->samplers[C2C_EXP_MAX_SAMPLERS - 1].interval = iv;
+	}
+}
+
+#define TIME_SLOTS (B(M_START_NTP) | B(M_START_MS) | B(M_START_S) | B(M_START_DUS) | \
+	B(M_END_NTP) | B(M_END_MS) | B(M_END_S) | B(M_END_DUS) | B(M_START_UPTIME) | \
+	B(M_END_UPTIME) | B(M_SYSINIT) | B(M_DUR_MS) | B(M_DUR_US) | B(M_OBS_MS))
+
+/* Start and end from the record's time elements (RFC 7011 §6, RFC 3954 §8). */
+static void
+flow_times(struct c2c_exp_msg *m, const struct rec *r, struct c2c_flow *f)
+{
+	c2c_time exp = m->export_time, ts = 0, te = 0, td = 0, to = 0;
+	bool sd = false, ed = false, start, end, dur, obs;
+	uint64_t v = 0, up_s = 0, up_e = 0, init_v = 0;
+	bool have_up_s = slot(r, M_START_UPTIME, &up_s), have_up_e = slot(r, M_END_UPTIME, &up_e);
+
+	uint64_t h = r->have;
+	start = (h & (B(M_START_NTP) | B(M_START_MS) | B(M_START_S) | B(M_START_DUS))) &&
+	    abs_time(r, M_START_NTP, M_START_MS, M_START_S, M_START_DUS, &ts, &sd);
+	end = (h & (B(M_END_NTP) | B(M_END_MS) | B(M_END_S) | B(M_END_DUS))) &&
+	    abs_time(r, M_END_NTP, M_END_MS, M_END_S, M_END_DUS, &te, &ed);
+	if (start && sd)
+		ts = exp - ts; /* microseconds before the export time */
+	if (end && ed)
+		te = exp - te;
+	if (have_up_s || have_up_e) {
+		uint32_t us = (uint32_t)up_s, ue = (uint32_t)up_e;
+		if (m->version == 9 && m->have_uptime) {
+			/* ms of router uptime; the export header pairs uptime and wall time */
+			if (have_up_s && !start) {
+				start = true;
+				ts = exp - (c2c_time)(int32_t)(m->sys_uptime - us) * 1000;
+			}
+			if (have_up_e && !end) {
+				end = true;
+				te = exp - (c2c_time)(int32_t)(m->sys_uptime - ue) * 1000;
+			}
+		} else {
+			int64_t init = 0;
+			bool have = false;
+			if (slot(r, M_SYSINIT, &init_v)) {
+				init = (int64_t)init_v;
+				have = true;
+			} else if (m->dom != NULL && m->dom->have_sys_init) {
+				init = m->dom->sys_init_ms;
+				have = true;
+			}
+			if (have && have_up_s && !start) {
+				start = true;
+				ts = (init + us) * 1000;
+			}
+			if (have && have_up_e && !end) {
+				end = true;
+				te = (init + ue) * 1000;
+			}
+		}
+	}
+	dur = (h & (B(M_DUR_US) | B(M_DUR_MS))) != 0;
+	if (dur) {
+		if (slot(r, M_DUR_US, &v))
+			td = (c2c_time)(uint32_t)v;
+		else if (slot(r, M_DUR_MS, &v))
+			td = (c2c_time)(uint32_t)v * 1000;
+	}
+	if (dur) {
+		if (start && !end) {
+			end = true;
+			te = ts + td;
+		} else if (end && !start) {
+			start = true;
+			ts = te - td;
+		}
+	}
+	obs = (h & B(M_OBS_MS)) && slot(r, M_OBS_MS, &v);
+	if (obs)
+		to = (c2c_time)v * 1000;
+	if (!start && !end && obs) {
+		start = end = true;
+		ts = te = to;
+		dur = false;
+	}
+	if (start && end) {
+		f->ts = ts;
+		f->last = te >= ts ? te : ts;
+		if (!obs || dur || te != ts)
+			f->have |= C2C_HAVE_DURATION;
+	} else if (start || end) {
+		f->ts = f->last = start ? ts : te;
+	} else {
+		f->ts = f->last = exp;
+	}
+}
+
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+static inline void
+set_ip(struct c2c_ip *ip, const uint8_t *p, bool v6)
+{
+	if (v6) {
+		memcpy(ip->a, p, 16);
+		ip->family = 6;
+	} else {
+		memcpy(ip->a, v4mapped, 12);
+		memcpy(ip->a + 12, p, 4);
+		ip->family = 4;
+	}
+}
+
+/* The plan of a set of filled slots: which slot gives each part of the flow. The priorities
+ * are those of the exporters' element families: addresses v4 before v6 (a record with both is
+ * a v4 flow), deltas before totals before initiator/post counters, RFC 5103 reverse elements
+ * before responderOctets/Packets; the dedicated port elements before the tcp/udp ones. */
+/* The first of `maps` (in order) whose slot is filled, else 0. */
+static uint8_t
+first_of(uint64_t h, const uint8_t *maps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (h & B(maps[i]))
+			return maps[i];
+	}
+	return 0;
+}
+
+static void
+plan_of(uint64_t h, struct c2c_exp_plan *pl)
+{
+	static const uint8_t src[] = { M_SRC4, M_SRC6 }, dst[] = { M_DST4, M_DST6 };
+	static const uint8_t sp[] = { M_SPORT, M_SPORT_ALT }, dp[] = { M_DPORT, M_DPORT_ALT };
+	static const uint8_t by[] = { M_BYTES, M_BYTES_TOT, M_INIT_BYTES, M_POST_BYTES };
+	static const uint8_t pk[] = { M_PKTS, M_PKTS_TOT, M_INIT_PKTS, M_POST_PKTS };
+	static const uint8_t rby[] = { M_REV_BYTES, M_RESP_BYTES };
+	static const uint8_t rpk[] = { M_REV_PKTS, M_RESP_PKTS };
+
+	memset(pl, 0, sizeof(*pl));
+	pl->orig = first_of(h, src, C2C_ARRAY_LEN(src));
+	pl->resp = first_of(h, dst, C2C_ARRAY_LEN(dst));
+	pl->orig6 = pl->orig == M_SRC6;
+	pl->resp6 = pl->resp == M_DST6;
+	pl->proto = (h & B(M_PROTO)) ? M_PROTO : 0;
+	pl->sport = first_of(h, sp, C2C_ARRAY_LEN(sp));
+	pl->dport = first_of(h, dp, C2C_ARRAY_LEN(dp));
+	pl->vlan = (h & B(M_VLAN)) ? M_VLAN : 0;
+	pl->bytes = first_of(h, by, C2C_ARRAY_LEN(by));
+	pl->pkts = first_of(h, pk, C2C_ARRAY_LEN(pk));
+	pl->rbytes = first_of(h, rby, C2C_ARRAY_LEN(rby));
+	pl->rpkts = first_of(h, rpk, C2C_ARRAY_LEN(rpk));
+	pl->resp_counters = (h & (B(M_RESP_BYTES) | B(M_RESP_PKTS) | B(M_REV_BYTES) |
+	    B(M_REV_PKTS))) != 0;
+	pl->biflow = (h & (B(M_REV_BYTES) | B(M_REV_PKTS))) != 0;
+}
+
+/* The flow of a data record, from its slots and their plan. False when it names no address
+ * (not a flow). Every member a record may set is written here (a memset of the flow costs
+ * more than the record); the others stay as the caller zeroed them once per set. */
+/* The two commonest time layouts, taken before the general flow_times(): NetFlow v9
+ * FIRST/LAST_SWITCHED (uptime ms) and IPFIX flowStart/EndMilliseconds. Same results. */
+static HOT_INLINE void
+record_times(struct c2c_exp_msg *m, const struct rec *r, struct c2c_flow *f)
+{
+	uint64_t tm = r->have & TIME_SLOTS;
+	c2c_time ts, te;
+	if (tm == (B(M_START_UPTIME) | B(M_END_UPTIME)) && m->version == 9 && m->have_uptime) {
+		c2c_time exp = m->export_time;
+		ts = exp - (c2c_time)(int32_t)(m->sys_uptime - (uint32_t)r->v[M_START_UPTIME]) *
+		    1000;
+		te = exp - (c2c_time)(int32_t)(m->sys_uptime - (uint32_t)r->v[M_END_UPTIME]) *
+		    1000;
+	} else if (tm == (B(M_START_MS) | B(M_END_MS)) && r->v[M_START_MS] < (1ull << 53) &&
+	    r->v[M_END_MS] < (1ull << 53)) {
+		ts = (c2c_time)r->v[M_START_MS] * 1000;
+		te = (c2c_time)r->v[M_END_MS] * 1000;
+	} else {
+		flow_times(m, r, f);
+		return;
+	}
+	f->ts = ts;
+	f->last = te >= ts ? te : ts;
+	f->have |= C2C_HAVE_DURATION;
+}
+
+static HOT_INLINE bool
+build_flow(struct c2c_exp_msg *m, const struct c2c_exp_plan *pl, const struct rec *r,
+    struct c2c_flow *f)
+{
+	if (pl->orig == 0 && pl->resp == 0)
+		return false;
+	if (pl->orig != 0)
+		set_ip(&f->orig, slot_ptr(r, pl->orig), pl->orig6);
+	else
+		memset(&f->orig, 0, sizeof(f->orig));
+	if (pl->resp != 0)
+		set_ip(&f->resp, slot_ptr(r, pl->resp), pl->resp6);
+	else
+		memset(&f->resp, 0, sizeof(f->resp));
+	f->src = m->version == 9 ? C2C_SRC_NETFLOW9 : C2C_SRC_IPFIX;
+	f->have = 0;
+	/* slot 0 reads as 0: absent parts need no branch. A tcp/udp port element of value 0
+	 * leaves the port 0, as no port element would. */
+	f->proto = (uint8_t)r->v[pl->proto];
+	f->orig_port = (uint16_t)r->v[pl->sport];
+	f->resp_port = (uint16_t)r->v[pl->dport];
+	f->orig_ip_bytes = r->v[pl->bytes];
+	f->orig_pkts = r->v[pl->pkts];
+	f->resp_ip_bytes = r->v[pl->rbytes];
+	f->resp_pkts = r->v[pl->rpkts];
+	f->vlan = (uint16_t)(r->v[pl->vlan] & 0xfff);
+	if (pl->resp_counters) {
+		/* RFC 5103 reverse elements or responderOctets/Packets: one biflow record */
+		f->have |= C2C_HAVE_RESP_COUNTERS;
+		if (pl->biflow)
+			m->out->st->n[C2C_ST_NF_BIFLOWS]++;
+	}
+	if (f->proto == 1 || f->proto == 58) {
+		/* ICMP type and code as Zeek logs them (orig_port = type, resp_port = code).
+		 * Exporters without icmpTypeCode elements put type * 256 + code in the
+		 * destination port. */
+		uint64_t h = r->have;
+		if (h & B(M_ICMP)) {
+			uint16_t tc = (uint16_t)r->v[M_ICMP];
+			f->orig_port = (uint16_t)(tc >> 8);
+			f->resp_port = (uint16_t)(tc & 0xff);
+		} else if (h & (B(M_ICMP_TYPE) | B(M_ICMP_CODE))) {
+			f->orig_port = (uint8_t)slot_or0(r, M_ICMP_TYPE);
+			f->resp_port = (uint8_t)slot_or0(r, M_ICMP_CODE);
+		} else if (f->orig_port == 0) {
+			uint16_t tc = f->resp_port;
+			f->orig_port = (uint16_t)(tc >> 8);
+			f->resp_port = (uint16_t)(tc & 0xff);
+		}
+	}
+	record_times(m, r, f);
+	return true;
+}
+
+static void
+view_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t set_id,
+    const uint8_t *const *val, const uint16_t *vlen, const struct c2c_flow *f,
+    const struct c2c_evref *ev)
+{
+	struct c2c_exp_view v;
+	v.version = m->version;
+	v.domain = m->domain;
+	v.set_id = set_id;
+	v.t = t;
+	v.val = val;
+	v.vlen = vlen;
+	v.flow = f;
+	v.ev = ev;
+	m->out->view(m->out->view_ctx, &v);
 }
 
 /* Split a record of template `t` at the cursor into field values; false when it does not fit. */
@@ -373,444 +838,124 @@ split_record(struct c2c_cur *c, const struct c2c_exp_tmpl *t, const uint8_t **va
 	return true;
 }
 
-struct rec_acc {
-	bool src, dst;
-	bool bytes, pkts, bytes_tot, pkts_tot, post_bytes, post_pkts, init_bytes, init_pkts;
-	bool resp, rev;
-	uint64_t v_bytes, v_pkts, v_bytes_tot, v_pkts_tot, v_post_bytes, v_post_pkts;
-	uint64_t v_init_bytes, v_init_pkts;
-	bool start, end, dur, obs, up_start, up_end, sysinit, start_delta, end_delta;
-	c2c_time t_start, t_end, t_dur, t_obs;
-	uint32_t up_s, up_e;
-	int64_t sysinit_ms;
-	bool sport_alt, dport_alt, have_sport, have_dport, icmp, icmp_type, icmp_code;
-	uint16_t v_sport_alt, v_dport_alt;
-	uint16_t v_icmp;
-	uint8_t v_icmp_type, v_icmp_code;
-	uint32_t samp_int, pkt_int, pkt_space, samp_size, samp_pop;
-	bool sampler;
-	uint64_t sampler_id;
-};
-
-static void
-apply_field(struct rec_acc *a, struct c2c_flow *f, uint8_t map, const uint8_t *p, uint16_t len)
+/* One record whose slots are filled: options state, or a flow to the sink. `f` is reused
+ * for every record of a set: zeroed once by the caller, then build_flow() writes each member
+ * a record can set, and the references, exporter and sequence are written for every flow. */
+static HOT_INLINE c2c_err
+finish_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const struct c2c_exp_plan *pl,
+    const struct rec *r, struct c2c_flow *f, const struct c2c_evref *ev, uint32_t set_sampling,
+    bool *is_flow)
 {
-	uint64_t v = 0;
-	bool num = uval(p, len, &v);
-
-	switch (map) {
-	case M_SRC4:
-		if (len == 4) {
-			c2c_ip_from_v4_bytes(&f->orig, p);
-			a->src = true;
-		}
-		break;
-	case M_DST4:
-		if (len == 4) {
-			c2c_ip_from_v4_bytes(&f->resp, p);
-			a->dst = true;
-		}
-		break;
-	case M_SRC6:
-		if (len == 16 && !a->src) {
-			c2c_ip_from_v6_bytes(&f->orig, p);
-			a->src = true;
-		}
-		break;
-	case M_DST6:
-		if (len == 16 && !a->dst) {
-			c2c_ip_from_v6_bytes(&f->resp, p);
-			a->dst = true;
-		}
-		break;
-	case M_SPORT:
-		if (num) {
-			f->orig_port = (uint16_t)v;
-			a->have_sport = true;
-		}
-		break;
-	case M_DPORT:
-		if (num) {
-			f->resp_port = (uint16_t)v;
-			a->have_dport = true;
-		}
-		break;
-	case M_SPORT_ALT:
-		if (num && v != 0) {
-			a->sport_alt = true;
-			a->v_sport_alt = (uint16_t)v;
-		}
-		break;
-	case M_DPORT_ALT:
-		if (num && v != 0) {
-			a->dport_alt = true;
-			a->v_dport_alt = (uint16_t)v;
-		}
-		break;
-	case M_PROTO:
-		if (num)
-			f->proto = (uint8_t)v;
-		break;
-	case M_BYTES: a->bytes = num; a->v_bytes = v; break;
-	case M_PKTS: a->pkts = num; a->v_pkts = v; break;
-	case M_BYTES_TOT: a->bytes_tot = num; a->v_bytes_tot = v; break;
-	case M_PKTS_TOT: a->pkts_tot = num; a->v_pkts_tot = v; break;
-	case M_POST_BYTES: a->post_bytes = num; a->v_post_bytes = v; break;
-	case M_POST_PKTS: a->post_pkts = num; a->v_post_pkts = v; break;
-	case M_INIT_BYTES: a->init_bytes = num; a->v_init_bytes = v; break;
-	case M_INIT_PKTS: a->init_pkts = num; a->v_init_pkts = v; break;
-	case M_RESP_BYTES:
-		if (num) {
-			f->resp_ip_bytes = v;
-			a->resp = true;
-		}
-		break;
-	case M_RESP_PKTS:
-		if (num) {
-			f->resp_pkts = v;
-			a->resp = true;
-		}
-		break;
-	case M_REV_BYTES:
-		if (num) {
-			f->resp_ip_bytes = v;
-			a->resp = a->rev = true;
-		}
-		break;
-	case M_REV_PKTS:
-		if (num) {
-			f->resp_pkts = v;
-			a->resp = a->rev = true;
-		}
-		break;
-	case M_END_UPTIME:
-		if (num) {
-			a->up_end = true;
-			a->up_e = (uint32_t)v;
-		}
-		break;
-	case M_START_UPTIME:
-		if (num) {
-			a->up_start = true;
-			a->up_s = (uint32_t)v;
-		}
-		break;
-	case M_START_S: if (num) { a->start = true; a->t_start = (c2c_time)v * C2C_USEC; } break;
-	case M_END_S: if (num) { a->end = true; a->t_end = (c2c_time)v * C2C_USEC; } break;
-	case M_START_MS:
-		if (num && v < (1ull << 53)) {
-			a->start = true;
-			a->t_start = (c2c_time)v * 1000;
-		}
-		break;
-	case M_END_MS:
-		if (num && v < (1ull << 53)) {
-			a->end = true;
-			a->t_end = (c2c_time)v * 1000;
-		}
-		break;
-	case M_START_NTP: if (len == 8) { a->start = true; a->t_start = ntp_us(v); } break;
-	case M_END_NTP: if (len == 8) { a->end = true; a->t_end = ntp_us(v); } break;
-	case M_START_DUS:
-		if (num) {
-			a->start = a->start_delta = true;
-			a->t_start = (c2c_time)(uint32_t)v;
-		}
-		break;
-	case M_END_DUS:
-		if (num) {
-			a->end = a->end_delta = true;
-			a->t_end = (c2c_time)(uint32_t)v;
-		}
-		break;
-	case M_SYSINIT:
-		if (num && v < (1ull << 53)) {
-			a->sysinit = true;
-			a->sysinit_ms = (int64_t)v;
-		}
-		break;
-	case M_DUR_MS: if (num) { a->dur = true; a->t_dur = (c2c_time)(uint32_t)v * 1000; } break;
-	case M_DUR_US: if (num) { a->dur = true; a->t_dur = (c2c_time)(uint32_t)v; } break;
-	case M_OBS_MS:
-		if (num && v < (1ull << 53)) {
-			a->obs = true;
-			a->t_obs = (c2c_time)v * 1000;
-		}
-		break;
-	case M_ICMP: if (num) { a->icmp = true; a->v_icmp = (uint16_t)v; } break;
-	case M_ICMP_TYPE: if (num) { a->icmp_type = true; a->v_icmp_type = (uint8_t)v; } break;
-	case M_ICMP_CODE: if (num) { a->icmp_code = true; a->v_icmp_code = (uint8_t)v; } break;
-	case M_VLAN:
-		if (num && f->vlan == 0)
-			f->vlan = (uint16_t)(v & 0xfff);
-		break;
-	case M_SAMP_INT: if (num && v <= UINT32_MAX) a->samp_int = (uint32_t)v; break;
-	case M_SAMP_PKT_INT: if (num && v <= UINT32_MAX) a->pkt_int = (uint32_t)v; break;
-	case M_SAMP_PKT_SPACE: if (num && v <= UINT32_MAX) a->pkt_space = (uint32_t)v; break;
-	case M_SAMP_SIZE: if (num && v <= UINT32_MAX) a->samp_size = (uint32_t)v; break;
-	case M_SAMP_POP: if (num && v <= UINT32_MAX) a->samp_pop = (uint32_t)v; break;
-	case M_SAMPLER_ID:
-		if (num) {
-			a->sampler = true;
-			a->sampler_id = v;
-		}
-		break;
-	default:
-		break;
-	}
-}
-
-/* 1-in-N from whichever sampling elements the record carries (0 = none). */
-static uint32_t
-acc_interval(const struct rec_acc *a)
-{
-	if (a->samp_int != 0)
-		return a->samp_int;
-	/* RFC 5477: random n-out-of-N (samplingSize of samplingPopulation) */
-	if (a->samp_size != 0 && a->samp_pop != 0)
-		return a->samp_pop / a->samp_size;
-	/* systematic count-based: select pkt_int packets, then skip pkt_space */
-	if (a->pkt_int != 0 && a->pkt_space != 0)
-		return (uint32_t)(((uint64_t)a->pkt_int + a->pkt_space) / a->pkt_int);
-	return 0;
-}
-
-/* Options data: sampling intervals and the system init time become domain state. */
-static void
-options_record(struct c2c_exp_msg *m, const struct rec_acc *a)
-{
-	struct c2c_exp_dom *d = m->dom;
-	uint32_t iv = acc_interval(a);
-	if (d == NULL)
-		return;
-	if (a->sysinit) {
-		d->have_sys_init = true;
-		d->sys_init_ms = a->sysinit_ms;
-	}
-	if (iv == 0)
-		return;
-	if (!a->sampler) {
-		d->sampling = iv;
-		return;
-	}
-	for (unsigned i = 0; i < d->n_samplers; i++) {
-		if (d->samplers[i].id == a->sampler_id) {
-			d->samplers[i].interval = iv;
-			return;
-		}
-	}
-	if (d->n_samplers < C2C_EXP_MAX_SAMPLERS) {
-		d->samplers[d->n_samplers].id = a->sampler_id;
-		d->samplers[d->n_samplers].interval = iv;
-		d->n_samplers++;
-	} else {
-		/* Full: the most recent definition replaces the oldest. */
-		memmove(&d->samplers[0], &d->samplers[1],
-		    (C2C_EXP_MAX_SAMPLERS - 1) * sizeof(d->samplers[0]));
-		d->samplers[C2C_EXP_MAX_SAMPLERS - 1].id = a->sampler_id;
-		d->samplers[C2C_EXP_MAX_SAMPLERS - 1].interval = iv;
-	}
-}
-
-/* Absolute start/end from whichever time elements the record has (RFC 7011 §6, RFC 3954 §8). */
-static void
-flow_times(struct c2c_exp_msg *m, struct rec_acc *a, struct c2c_flow *f)
-{
-	c2c_time exp = m->export_time;
-	if (a->start_delta)
-		a->t_start = exp - a->t_start; /* microseconds before the export time */
-	if (a->end_delta)
-		a->t_end = exp - a->t_end;
-	if (a->up_start || a->up_end) {
-		if (m->version == 9 && m->have_uptime) {
-			/* ms of router uptime; the export header pairs uptime and wall time */
-			if (a->up_start && !a->start) {
-				a->start = true;
-				a->t_start = exp - (c2c_time)(int32_t)(m->sys_uptime - a->up_s) * 1000;
-			}
-			if (a->up_end && !a->end) {
-				a->end = true;
-				a->t_end = exp - (c2c_time)(int32_t)(m->sys_uptime - a->up_e) * 1000;
-			}
-		} else {
-			int64_t init = 0;
-			bool have = false;
-			if (a->sysinit) {
-				init = a->sysinit_ms;
-				have = true;
-			} else if (m->dom != NULL && m->dom->have_sys_init) {
-				init = m->dom->sys_init_ms;
-				have = true;
-			}
-			if (have && a->up_start && !a->start) {
-				a->start = true;
-				a->t_start = (init + a->up_s) * 1000;
-			}
-			if (have && a->up_end && !a->end) {
-				a->end = true;
-				a->t_end = (init + a->up_e) * 1000;
-			}
-		}
-	}
-	if (a->dur) {
-		if (a->start && !a->end) {
-			a->end = true;
-			a->t_end = a->t_start + a->t_dur;
-		} else if (a->end && !a->start) {
-			a->start = true;
-			a->t_start = a->t_end - a->t_dur;
-		}
-	}
-	if (!a->start && !a->end && a->obs) {
-		a->start = a->end = true;
-		a->t_start = a->t_end = a->t_obs;
-		a->dur = false;
-	}
-	if (a->start && a->end) {
-		f->ts = a->t_start;
-		f->last = a->t_end >= a->t_start ? a->t_end : a->t_start;
-		if (!a->obs || a->dur || a->t_end != a->t_start)
-			f->have |= C2C_HAVE_DURATION;
-	} else if (a->start || a->end) {
-		f->ts = f->last = a->start ? a->t_start : a->t_end;
-	} else {
-		f->ts = f->last = exp;
-	}
-}
-
-static void
-flow_counters(const struct rec_acc *a, struct c2c_flow *f, struct c2c_ingest_stats *st)
-{
-	if (a->bytes)
-		f->orig_ip_bytes = a->v_bytes;
-	else if (a->bytes_tot)
-		f->orig_ip_bytes = a->v_bytes_tot;
-	else if (a->init_bytes)
-		f->orig_ip_bytes = a->v_init_bytes;
-	else if (a->post_bytes)
-		f->orig_ip_bytes = a->v_post_bytes;
-	if (a->pkts)
-		f->orig_pkts = a->v_pkts;
-	else if (a->pkts_tot)
-		f->orig_pkts = a->v_pkts_tot;
-	else if (a->init_pkts)
-		f->orig_pkts = a->v_init_pkts;
-	else if (a->post_pkts)
-		f->orig_pkts = a->v_post_pkts;
-	if (a->resp)
-		f->have |= C2C_HAVE_RESP_COUNTERS;
-	if (a->rev)
-		st->n[C2C_ST_NF_BIFLOWS]++;
-}
-
-static void
-flow_ports(const struct rec_acc *a, struct c2c_flow *f)
-{
-	if (!a->have_sport && a->sport_alt)
-		f->orig_port = a->v_sport_alt;
-	if (!a->have_dport && a->dport_alt)
-		f->resp_port = a->v_dport_alt;
-	if (f->proto == 1 || f->proto == 58) {
-		/* Zeek's convention: orig_port = ICMP type, resp_port = code. Exporters without
-		 * icmpTypeCode elements put type * 256 + code in the destination port. */
-		if (a->icmp) {
-			f->orig_port = (uint16_t)(a->v_icmp >> 8);
-			f->resp_port = (uint16_t)(a->v_icmp & 0xff);
-		} else if (a->icmp_type || a->icmp_code) {
-			f->orig_port = a->v_icmp_type;
-			f->resp_port = a->v_icmp_code;
-		} else if (f->orig_port == 0) {
-			uint16_t tc = f->resp_port;
-			f->orig_port = (uint16_t)(tc >> 8);
-			f->resp_port = (uint16_t)(tc & 0xff);
-		}
-	}
-}
-
-static c2c_err
-data_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t set_id,
-    const uint8_t *const *val, const uint16_t *vlen)
-{
-	const struct c2c_exp_out *o = m->out;
-	struct c2c_flow f;
-	struct rec_acc a;
-	struct c2c_exp_view v;
-	struct c2c_evref ev;
-	bool is_flow = false;
-	c2c_err rc = C2C_OK;
-
-	memset(&f, 0, sizeof(f));
-	memset(&a, 0, sizeof(a));
-	ev.input = o->input;
-	ev.rec = m->rec++;
-	ev.off = m->off;
-	ev.len = m->len;
-	m->data_records++;
-	o->st->n[C2C_ST_NF_RECORDS]++;
-	for (uint16_t i = 0; i < t->n; i++) {
-		if (t->f[i].map != M_NONE && t->f[i].map != M_KNOWN)
-			apply_field(&a, &f, t->f[i].map, val[i], vlen[i]);
-	}
+	*is_flow = false;
 	if (t->options) {
-		options_record(m, &a);
-		o->st->n[C2C_ST_NF_OPTIONS_RECORDS]++;
-	} else if (!a.src && !a.dst) {
-		o->st->n[C2C_ST_NF_NON_FLOW]++;
+		options_record(m, r);
+		m->out->st->n[C2C_ST_NF_OPTIONS_RECORDS]++;
+		return C2C_OK;
+	}
+	if (!build_flow(m, pl, r, f)) {
+		m->out->st->n[C2C_ST_NF_NON_FLOW]++;
+		return C2C_OK;
+	}
+	*is_flow = true;
+	f->first_ev = f->last_ev = *ev;
+	f->tmpl_ev = t->ev;
+	if (r->have & SAMPLING_SLOTS) {
+		uint64_t sid = 0;
+		bool have_sid = slot(r, M_SAMPLER_ID, &sid);
+		f->sampling = rec_interval(r);
+		if (f->sampling == 0)
+			f->sampling = c2c__exp_dom_sampling(m, have_sid, sid);
 	} else {
-		is_flow = true;
-		f.src = m->version == 9 ? C2C_SRC_NETFLOW9 : C2C_SRC_IPFIX;
-		f.first_ev = f.last_ev = ev;
-		f.tmpl_ev = t->ev;
-		flow_times(m, &a, &f);
-		flow_counters(&a, &f, o->st);
-		flow_ports(&a, &f);
-		f.sampling = acc_interval(&a);
-		if (f.sampling == 0)
-			f.sampling = c2c__exp_dom_sampling(m, a.sampler, a.sampler_id);
-		rc = c2c__exp_emit(m, &f);
+		f->sampling = set_sampling;
 	}
-	if (o->view != NULL) {
-		v.version = m->version;
-		v.domain = m->domain;
-		v.set_id = set_id;
-		v.t = t;
-		v.val = val;
-		v.vlen = vlen;
-		v.flow = is_flow ? &f : NULL;
-		v.ev = &ev;
-		o->view(o->view_ctx, &v);
-	}
-	return rc;
+	return c2c__exp_emit(m, f);
 }
 
 c2c_err
 c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t set_id,
     const uint8_t *p, size_t len)
 {
-	const uint8_t *val[C2C_EXP_MAX_FIELDS];
-	uint16_t vlen[C2C_EXP_MAX_FIELDS];
-	struct c2c_cur c;
+	const struct c2c_exp_out *o = m->out;
+	struct c2c_flow f;
+	struct rec r;
+	struct c2c_evref ev;
+	uint32_t set_sampling = 0;
+	bool is_flow;
+	c2c_err rc;
 
 	if (t->min_len == 0)
 		return C2C_OK; /* every field zero-length: no record can be told apart */
-	c2c_cur_init(&c, p, len);
-	/* RFC 7011 §3.3.1: padding is shorter than the shortest possible record. */
-	while (c2c_cur_left(&c) >= t->min_len) {
-		struct c2c_cur save = c;
-		c2c_err rc;
-		if (!split_record(&c, t, val, vlen)) {
-			/* A variable-length field runs past the set: what is left is not a record.
-			 * Zero bytes are padding; anything else is a malformed record. */
-			bool zero = true;
-			for (const uint8_t *q = save.p; q < save.end; q++)
-				zero = zero && *q == 0;
-			if (!zero)
-				c2c__exp_malformed(m);
-			break;
+	memset(&f, 0, sizeof(f));
+	memset(&r, 0, sizeof(r));
+	ev.input = o->input;
+	ev.off = m->off;
+	ev.len = m->len;
+	if (!t->options)
+		set_sampling = c2c__exp_dom_sampling(m, false, 0); /* domain-wide, per set */
+	if (t->fast && o->view == NULL) {
+		/* Compiled path. RFC 7011 §3.3.1: padding is shorter than a record. */
+		size_t n = len / t->min_len;
+		const struct c2c_exp_op *ops = t->ops, *oe = t->ops + t->n_ops;
+		const struct c2c_exp_op *e_addr = ops + t->n_addr;
+		const uint8_t *end = p + len;
+		r.have = t->have;
+		for (size_t k = 0; k < n; k++, p += t->min_len) {
+			const struct c2c_exp_op *op = ops;
+			for (; op < e_addr; op++)
+				r.v[op->slot] = (uint64_t)(uintptr_t)(p + op->off);
+			if ((size_t)(end - p) >= (size_t)t->min_len + 7) {
+				/* Every field is read with one 8-byte big-endian load and a shift:
+				 * no branch on its length. The 7 bytes past the record are in the
+				 * set (checked above), so the load stays inside the message. */
+				for (; op < oe; op++)
+					r.v[op->slot] = be64(p + op->off) >> op->shift;
+			} else {
+				for (; op < oe; op++)
+					r.v[op->slot] = be_load(p + op->off, op->len);
+			}
+			ev.rec = m->rec++;
+			m->data_records++;
+			o->st->n[C2C_ST_NF_RECORDS]++;
+			rc = finish_record(m, t, &t->plan, &r, &f, &ev, set_sampling, &is_flow);
+			if (rc != C2C_OK)
+				return rc;
 		}
-		rc = data_record(m, t, set_id, val, vlen);
-		if (rc != C2C_OK)
-			return rc;
+		return C2C_OK;
+	}
+	{
+		const uint8_t *val[C2C_EXP_MAX_FIELDS];
+		uint16_t vlen[C2C_EXP_MAX_FIELDS];
+		struct c2c_exp_plan plan;
+		struct c2c_cur c;
+		c2c_cur_init(&c, p, len);
+		/* RFC 7011 §3.3.1: padding is shorter than the shortest possible record. */
+		while (c2c_cur_left(&c) >= t->min_len) {
+			struct c2c_cur save = c;
+			if (!split_record(&c, t, val, vlen)) {
+				/* A variable-length field runs past the set: what is left is not a
+				 * record. Zero bytes are padding; anything else is malformed. */
+				bool zero = true;
+				for (const uint8_t *q = save.p; q < save.end; q++)
+					zero = zero && *q == 0;
+				if (!zero)
+					c2c__exp_malformed(m);
+				break;
+			}
+			r.have = 0;
+			for (uint16_t i = 0; i < t->n; i++) {
+				if (t->f[i].map != M_NONE && t->f[i].map != M_KNOWN)
+					put_field(&r, t->f[i].map, val[i], vlen[i]);
+			}
+			ev.rec = m->rec++;
+			m->data_records++;
+			o->st->n[C2C_ST_NF_RECORDS]++;
+			plan_of(r.have, &plan);
+			rc = finish_record(m, t, &plan, &r, &f, &ev, set_sampling, &is_flow);
+			if (rc != C2C_OK)
+				return rc;
+			if (o->view != NULL)
+				view_record(m, t, set_id, val, vlen, is_flow ? &f : NULL, &ev);
+		}
 	}
 	return C2C_OK;
 }
@@ -831,4 +976,47 @@ c2c__tmpl_count_records(const struct c2c_exp_tmpl *t, const uint8_t *p, size_t l
 	while (c2c_cur_left(&c) >= t->min_len && split_record(&c, t, val, vlen))
 		n++;
 	return n;
+}
+
+/* Compile a template (see struct c2c_exp_tmpl): the ops of the used fields at their fixed
+ * offsets, or t->fast = false when records must be split field by field. */
+static void
+compile(struct c2c_exp_tmpl *t)
+{
+	uint32_t off = 0;
+	t->fast = !t->options && !t->varlen;
+	t->n_ops = 0;
+	t->have = 0;
+	for (uint16_t k = 0; k < t->n && t->fast; k++) {
+		uint8_t map = t->f[k].map;
+		uint16_t len = t->f[k].len;
+		if (map != M_NONE && map != M_KNOWN && len_ok(map, len)) {
+			if (t->have & B(map))
+				t->fast = false; /* used twice: the field order decides */
+			t->ops[t->n_ops].off = (uint16_t)off;
+			/* addresses are kept as pointers to their bytes (length 0 in the op) */
+			t->ops[t->n_ops].len = map <= M_DST6 ? 0 : (uint8_t)len;
+			t->ops[t->n_ops].shift = (uint8_t)(64 - 8 * (map <= M_DST6 ? 8 : len));
+			t->ops[t->n_ops].slot = map;
+			t->n_ops++;
+			t->have |= B(map);
+		}
+		/* A used field with an unusable length, appearing once, never fills its slot. */
+		off += len;
+	}
+	if (!t->fast) {
+		t->n_ops = 0;
+		t->have = 0;
+	}
+	plan_of(t->have, &t->plan);
+	/* Addresses first (they are pointers, not loads), then the loads in field order. */
+	t->n_addr = 0;
+	for (uint16_t i = 0; i < t->n_ops; i++) {
+		struct c2c_exp_op op = t->ops[i];
+		if (op.len != 0)
+			continue;
+		memmove(&t->ops[t->n_addr + 1], &t->ops[t->n_addr],
+		    (size_t)(i - t->n_addr) * sizeof(op));
+		t->ops[t->n_addr++] = op;
+	}
 }

@@ -11,7 +11,11 @@
  * copies of a log give identical records. Times and intervals are rounded to microseconds.
  * Every reference names the line (offset, length; rec = -1); TSV header lines are the
  * dependency records of the input. Malformed lines are counted with the first one's line
- * number in the diag; a last line cut off without its newline is counted as truncated.
+ * number in the diag; a last line cut off without its newline is counted as truncated (and as
+ * malformed: it is not read), and a TSV log that has `#open` but no `#close` (still being
+ * written, or cut) is counted as such. A TSV file with no header at all (e.g. the top of a
+ * conn.log cut off from its header) is recognised from content by c2c__zeek_conn_probe() and
+ * read in Zeek's default conn.log column order, which the diag says.
  */
 #include <stdio.h>
 #include <string.h>
@@ -86,6 +90,9 @@ struct zk {
 	/* reporting */
 	uint64_t n_bad, first_bad_line, trunc_line;
 	const char *first_bad_why;
+	uint64_t n_hdr;      /* header lines seen */
+	bool saw_open, saw_close;
+	bool headerless;     /* no header: Zeek's default conn.log columns assumed */
 	uint64_t seq;
 	c2c_err buf_err;
 };
@@ -371,6 +378,7 @@ tsv_header(struct zk *z, const char *p, size_t len)
 	size_t klen, vlen;
 
 	z->cx->st->n[C2C_ST_ZEEK_HEADERS]++;
+	z->n_hdr++;
 	if (info->n_deps < C2C_ARRAY_LEN(info->deps)) {
 		struct c2c_evref *d = &info->deps[info->n_deps++];
 		d->input = z->cx->input;
@@ -383,6 +391,11 @@ tsv_header(struct zk *z, const char *p, size_t len)
 		z->sep = header_char(p + 11, len - 11);
 		return;
 	}
+	/* Zeek writes #open when it opens a log and #close when it rotates or shuts down it */
+	if (len >= 5 && memcmp(p, "#open", 5) == 0)
+		z->saw_open = true;
+	else if (len >= 6 && memcmp(p, "#close", 6) == 0)
+		z->saw_close = true;
 	sp = memchr(p, z->sep, len);
 	if (sp == NULL)
 		return;
@@ -441,6 +454,126 @@ tsv_split(struct zk *z, const char *p, size_t len)
 		i += l + 1;
 	}
 	return c == z->n_cols;
+}
+
+/*
+ * Zeek's default conn.log columns (base/protocols/conn/main.zeek, Zeek 2.6 to 7), for a TSV log
+ * whose header is missing, and the kind of value each holds: T time, U uid, A addr, P port,
+ * E transport enum, S string, I interval, C count, B bool (I, C, B may be unset "-").
+ */
+#define ZEEK_CONN_DEFAULT_COLS 21
+static const uint8_t conn_default_col[ZEEK_CONN_DEFAULT_COLS] = {
+	Z_TS, Z_UID, Z_ORIG_H, Z_ORIG_P, Z_RESP_H, Z_RESP_P, Z_PROTO, Z_SERVICE, Z_DURATION,
+	Z_ORIG_BYTES, Z_RESP_BYTES, Z_CONN_STATE, Z_LOCAL_ORIG, Z_LOCAL_RESP, Z_MISSED, Z_HISTORY,
+	Z_ORIG_PKTS, Z_ORIG_IP_BYTES, Z_RESP_PKTS, Z_RESP_IP_BYTES, Z_NONE /* tunnel_parents */
+};
+static const char conn_default_kind[ZEEK_CONN_DEFAULT_COLS + 1] = "TUAPAPESICCSBBCSCCCCS";
+
+static bool
+all_digits(const char *p, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/* Does one column of a headerless line hold a value of `kind`? */
+static bool
+col_is(char kind, const char *p, size_t len)
+{
+	bool unset = len == 1 && p[0] == '-';
+	switch (kind) {
+	case 'T':
+	case 'I': {
+		const char *dot = memchr(p, '.', len);
+		if (kind == 'I' && unset)
+			return true;
+		if (dot == NULL)
+			return all_digits(p, len);
+		return all_digits(p, (size_t)(dot - p)) &&
+		    all_digits(dot + 1, len - (size_t)(dot - p) - 1);
+	}
+	case 'U':
+		if (len == 0 || len > 32)
+			return false;
+		for (size_t i = 0; i < len; i++) {
+			char c = p[i];
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z')))
+				return false;
+		}
+		return true;
+	case 'A': {
+		struct c2c_ip ip;
+		return c2c_ip_parsen(&ip, p, len) == C2C_OK;
+	}
+	case 'P':
+		return all_digits(p, len) && len <= 5;
+	case 'E':
+		return (len == 3 && (memcmp(p, "tcp", 3) == 0 || memcmp(p, "udp", 3) == 0)) ||
+		    (len == 4 && memcmp(p, "icmp", 4) == 0) ||
+		    (len == 17 && memcmp(p, "unknown_transport", 17) == 0);
+	case 'C':
+		return unset || all_digits(p, len);
+	case 'B':
+		return unset || (len == 1 && (p[0] == 'T' || p[0] == 'F'));
+	default:
+		return true;
+	}
+}
+
+bool
+c2c__zeek_conn_probe(const uint8_t *p, size_t len)
+{
+	const char *s = (const char *)p;
+	const uint8_t *nl = memchr(p, '\n', len);
+	size_t ll = nl != NULL ? (size_t)(nl - p) : len, i = 0;
+	unsigned k = 0;
+
+	if (ll > 0 && s[ll - 1] == '\r')
+		ll--;
+	/* Columns are checked while complete: ended by a tab, or by the newline when the whole
+	 * line is in view. ts, uid and id.orig_h must be among them. */
+	while (i < ll) {
+		const char *e = memchr(s + i, '\t', ll - i);
+		size_t cl;
+		if (e == NULL && nl == NULL)
+			break; /* the column runs past what we were given */
+		cl = e != NULL ? (size_t)(e - (s + i)) : ll - i;
+		if (k < ZEEK_CONN_DEFAULT_COLS && !col_is(conn_default_kind[k], s + i, cl))
+			return false;
+		k++;
+		i += cl + 1;
+		if (e == NULL)
+			break;
+	}
+	if (k < 3)
+		return false;
+	return nl == NULL || k >= ZEEK_CONN_DEFAULT_COLS;
+}
+
+/* A data line in a file with no header at all: read it, and every later line, in Zeek's
+ * default conn.log column order. Columns past the default ones (fields added by site policy)
+ * are kept in the count, so each line must have as many as the first. */
+static void
+assume_default_conn(struct zk *z, const char *p, size_t len)
+{
+	uint16_t n = 1;
+	for (size_t i = 0; i < len && n < ZEEK_MAX_COLS; i++)
+		n = (uint16_t)(n + (p[i] == z->sep));
+	if (n < ZEEK_CONN_DEFAULT_COLS)
+		n = ZEEK_CONN_DEFAULT_COLS;
+	memset(z->col, Z_NONE, sizeof(z->col));
+	memcpy(z->col, conn_default_col, sizeof(conn_default_col));
+	z->n_cols = n;
+	z->path = P_CONN;
+	z->have_fields = true;
+	z->headerless = true;
+	z->cx->st->n[C2C_ST_ZEEK_HEADERLESS]++;
 }
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
@@ -1050,6 +1183,8 @@ data_line(struct zk *z, const char *p, size_t len)
 			return C2C_OK;
 		}
 	} else {
+		if (!z->have_fields && z->n_hdr == 0)
+			assume_default_conn(z, p, len);
 		if (!z->have_fields) {
 			bad_line(z, "data line before #fields");
 			return C2C_OK;
@@ -1087,6 +1222,46 @@ one_line(struct zk *z, const char *p, size_t len)
 		return C2C_OK;
 	}
 	return data_line(z, p, len);
+}
+
+/*
+ * Not an error: one diag line says what a reader of the counters should know about this file:
+ * the column order assumed for a headerless log, where the first malformed line is, which line
+ * was cut off, and a missing #close. The line number is the first bad line's, else the cut
+ * line's, else the first data line's for a headerless log.
+ */
+static void
+report(struct zk *z)
+{
+	struct c2c_ingest_ctx *cx = z->cx;
+	char m[sizeof(cx->diag->msg)];
+	size_t o = 0;
+	uint64_t where = 0;
+	bool no_close = !z->json && z->saw_open && !z->saw_close;
+
+	m[0] = '\0';
+	if (z->headerless) {
+		o += (size_t)snprintf(m + o, sizeof(m) - o,
+		    "no header: read in Zeek's default conn.log column order (%u columns)",
+		    (unsigned)z->n_cols);
+		where = 1;
+	}
+	if (z->n_bad > 0 && o < sizeof(m)) {
+		o += (size_t)snprintf(m + o, sizeof(m) - o, "%s%llu malformed line(s), first: %s",
+		    o ? "; " : "", (unsigned long long)z->n_bad, z->first_bad_why);
+		where = z->first_bad_line;
+	}
+	if (z->trunc_line > 0 && o < sizeof(m)) {
+		o += (size_t)snprintf(m + o, sizeof(m) - o, "%slast line (%llu) truncated",
+		    o ? "; " : "", (unsigned long long)z->trunc_line);
+		if (where == 0 || where == 1)
+			where = z->trunc_line;
+	}
+	if (no_close && o < sizeof(m))
+		o += (size_t)snprintf(m + o, sizeof(m) - o, "%sno #close line (log not closed)",
+		    o ? "; " : "");
+	if (o > 0)
+		(void)c2c_diag_line(cx->diag, C2C_OK, cx->path, where, "%s", m);
 }
 
 c2c_err
@@ -1132,6 +1307,12 @@ c2c__ingest_zeek(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 			z->line_len = (uint32_t)avail;
 			cx->st->n[C2C_ST_ZEEK_TRUNCATED]++;
 			z->trunc_line = z->line_no;
+			if (z->json || ((const char *)p)[0] != '#') {
+				/* a cut data line is a record we could not read */
+				cx->st->n[C2C_ST_ZEEK_LINES]++;
+				cx->info->records++;
+				bad_line(z, "cut off (no newline at end of file)");
+			}
 			c2c_rd_advance(rd, avail);
 			break;
 		}
@@ -1161,19 +1342,9 @@ c2c__ingest_zeek(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 			cx->opts->progress(cx->opts->progress_ctx, rd->raw_read, cx->total,
 			    cx->info->records);
 	}
-	/* Not an error: the diag says where the first bad line is and whether the file was cut. */
-	if (z->n_bad > 0 || z->trunc_line > 0) {
-		char tr[64] = "";
-		if (z->trunc_line > 0)
-			(void)snprintf(tr, sizeof(tr), "%slast line (%llu) truncated",
-			    z->n_bad > 0 ? "; " : "", (unsigned long long)z->trunc_line);
-		if (z->n_bad > 0)
-			(void)c2c_diag_line(cx->diag, C2C_OK, cx->path, z->first_bad_line,
-			    "%llu malformed line(s), first: %s%s", (unsigned long long)z->n_bad,
-			    z->first_bad_why, tr);
-		else
-			(void)c2c_diag_line(cx->diag, C2C_OK, cx->path, z->trunc_line, "%s", tr);
-	}
+	if (!z->json && z->saw_open && !z->saw_close)
+		cx->st->n[C2C_ST_ZEEK_NO_CLOSE]++;
+	report(z);
 out:
 	c2c_buf_fini(&z->scratch);
 	c2c_free(z);

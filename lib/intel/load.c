@@ -45,6 +45,21 @@ is_json_kind(enum c2c_feed_kind k)
 	    k == C2C_FEED_STIX || k == C2C_FEED_WARNINGLIST;
 }
 
+/* Load a parsed JSON document into an opened feed entry (kind AUTO: from its shape). */
+static c2c_err
+load_root(struct c2c__feed *f, enum c2c_feed_kind kind, json_t *root, struct c2c_diag *diag)
+{
+	if (kind == C2C_FEED_AUTO)
+		kind = c2c__json_kind(root);
+	f->info->kind = kind;
+	if (kind == C2C_FEED_OTHER)
+		return c2c__intel_note(f, 0, NULL, "", 0, false,
+		    "JSON document of no known feed shape (not an indicator feed)");
+	if (kind == C2C_FEED_STIX)
+		return c2c__load_stix(f, root, diag);
+	return c2c__load_json(f, kind, root, diag);
+}
+
 /* Load one feed's bytes into an opened feed entry. */
 static c2c_err
 load_bytes(struct c2c__feed *f, enum c2c_feed_kind forced, const char *p, size_t len,
@@ -71,16 +86,7 @@ load_bytes(struct c2c__feed *f, enum c2c_feed_kind forced, const char *p, size_t
 		json_decref(root);
 		return C2C_ENOMEM;
 	}
-	if (kind == C2C_FEED_AUTO)
-		kind = c2c__json_kind(root);
-	f->info->kind = kind;
-	if (kind == C2C_FEED_OTHER)
-		err = c2c__intel_note(f, 0, NULL, "", 0, false,
-		    "JSON document of no known feed shape (not an indicator feed)");
-	else if (kind == C2C_FEED_STIX)
-		err = c2c__load_stix(f, root, diag);
-	else
-		err = c2c__load_json(f, kind, root, diag);
+	err = load_root(f, kind, root, diag);
 	json_decref(root);
 	return err;
 }
@@ -162,10 +168,39 @@ c2c_intel_load(struct c2c_intel *in, const char *path, const struct c2c_feed_opt
 		return err;
 	}
 	if (forced == C2C_FEED_AUTO && json_looking(data, len)) {
+		/* Parse once: the document decides its kind and is then loaded as it is. */
+		json_t *root = NULL;
+		uint64_t failures = c2c__alloc_failures();
+		err = c2c_json_parse((const char *)data, len, path, &root, diag);
+		if (err == C2C_OK && c2c__alloc_failures() != failures) {
+			json_decref(root);
+			err = C2C_ENOMEM;
+		}
+		if (err == C2C_ENOMEM) {
+			c2c_free(data);
+			c2c__intel_feed_abort(&f);
+			return err;
+		}
+		enum c2c_feed_kind k = C2C_FEED_AUTO;
+		if (err == C2C_OK) {
+			k = c2c__json_kind(root);
+			if (k != C2C_FEED_MISP_FEED) {
+				err = load_root(&f, k, root, diag);
+				json_decref(root);
+				c2c_free(data);
+				if (err != C2C_OK)
+					c2c__intel_feed_abort(&f);
+				return err;
+			}
+			json_decref(root);
+		} else {
+			/* Not strict JSON (duplicate keys, say): a lenient parse may still show a
+			 * MISP manifest; anything else fails below with the strict parser's message. */
+			root = json_loadb((const char *)data, len, 0, NULL);
+			k = root ? c2c__json_kind(root) : C2C_FEED_AUTO;
+			json_decref(root);
+		}
 		/* A MISP feed's manifest given as a file stands for its folder. */
-		json_t *root = json_loadb((const char *)data, len, 0, NULL);
-		enum c2c_feed_kind k = root ? c2c__json_kind(root) : C2C_FEED_AUTO;
-		json_decref(root);
 		if (k == C2C_FEED_MISP_FEED) {
 			c2c_free(data);
 			c2c__intel_feed_abort(&f);

@@ -344,14 +344,20 @@ qualifiers(struct parser *p)
 	for (;;) {
 		struct node tmp;
 		if (kw(p, "WITHIN")) {
-			if (!literal(p, &tmp) || tmp.val_kind != 'n' || !kw(p, "SECONDS"))
-				return fail(p, "bad WITHIN qualifier"), false;
+			if (!literal(p, &tmp) || tmp.val_kind != 'n' || !kw(p, "SECONDS")) {
+				(void)fail(p, "bad WITHIN qualifier");
+				return false;
+			}
 		} else if (kw(p, "REPEATS")) {
-			if (!literal(p, &tmp) || tmp.val_kind != 'n' || !kw(p, "TIMES"))
-				return fail(p, "bad REPEATS qualifier"), false;
+			if (!literal(p, &tmp) || tmp.val_kind != 'n' || !kw(p, "TIMES")) {
+				(void)fail(p, "bad REPEATS qualifier");
+				return false;
+			}
 		} else if (kw(p, "START")) {
-			if (!literal(p, &tmp) || !kw(p, "STOP") || !literal(p, &tmp))
-				return fail(p, "bad START/STOP qualifier"), false;
+			if (!literal(p, &tmp) || !kw(p, "STOP") || !literal(p, &tmp)) {
+				(void)fail(p, "bad START/STOP qualifier");
+				return false;
+			}
 		} else {
 			return any;
 		}

@@ -11,6 +11,9 @@
  *                a walk up that chain. IPv4 intervals get the same top-16-bit first level.
  *   domain, URL  open-addressing hash (SipHash, power-of-two table, linear probing) over unique
  *                strings; suffix matching hashes each parent name of the query.
+ *   IPv4 filter  per set, one compact membership index over the exact addresses and CIDRs
+ *                together (v4set.h): c2c_intel_any_v4 is that alone, and an IPv4 match that
+ *                misses it ends there.
  *
  * Records sharing a key are contiguous in a permutation array, in id order, so results come
  * out in a deterministic order independent of hashing.
@@ -21,6 +24,7 @@
 #include <string.h>
 
 #include "intel/internal.h"
+#include "intel/v4set.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -28,8 +32,6 @@ __extension__ typedef unsigned __int128 u128;
 #define REC_ALLOW 1u
 #define MAX_FEEDS 65535u
 #define STR_CAP ((size_t)UINT32_MAX - 1)
-#define V4MAP_MIN 4096
-#define V4MAP_BYTES ((size_t)1 << 22) /* 2^24 /24 networks x 2 bits */
 
 /* One indicator: 24 bytes. `key` is the IPv4 address, the index of an IPv6 address in v6keys,
  * or the string-pool offset of a domain / URL / substring (strings are interned, so equal
@@ -75,9 +77,11 @@ struct labelset {
 	uint32_t n;
 };
 
-/* Open-addressing table of u32 values (index + 1; 0 = empty) for interning. */
+/* Open-addressing table of u32 values (index + 1; 0 = empty) for interning, with each slot's
+ * hash kept alongside so that probes compare hashes before keys and growth never rehashes. */
 struct itab {
 	uint32_t *slot;
+	uint32_t *hash;
 	size_t mask; /* cap - 1; cap 0 = no table */
 	size_t n;
 };
@@ -99,10 +103,9 @@ struct sent {
 
 /* The lookup tables built from one class of indicators (block or allow). */
 struct lset {
-	/* IPv4 summary: 2 bits per /24 (0 nothing, 1 look closer, 2 wholly covered by a CIDR of
-	 * this set), so most lookups of a large store end after one read. Built when the set
-	 * holds at least V4MAP_MIN IPv4 keys. */
-	uint8_t *v4map;
+	/* IPv4 "covered at all?" index over the exact addresses and CIDRs of this set (v4set.h):
+	 * a lookup that misses ends after one 256 KiB-table read and one cache line. */
+	struct c2c__v4set v4;
 	/* IPv4 exact */
 	uint32_t *x4idx; /* 65537 entries */
 	uint16_t *x4lo;
@@ -250,36 +253,50 @@ itab_find(struct itab *t, const struct c2c_intel *in, uint32_t h, itab_eq eq, co
 	size_t i = h & t->mask;
 	for (;;) {
 		uint32_t v = t->slot[i];
-		if (v == 0 || eq(in, v - 1, key))
+		if (v == 0 || (t->hash[i] == h && eq(in, v - 1, key)))
 			return &t->slot[i];
 		i = (i + 1) & t->mask;
 	}
 }
 
-typedef uint32_t (*itab_rehash)(const struct c2c_intel *in, uint32_t idx);
+/* Fill an empty slot returned by itab_find. */
+static void
+itab_set(struct itab *t, uint32_t *slot, uint32_t v, uint32_t h)
+{
+	*slot = v;
+	t->hash[slot - t->slot] = h;
+	t->n++;
+}
 
 /* Keep the load factor at or below one half. */
 static c2c_err
-itab_reserve(struct itab *t, const struct c2c_intel *in, itab_rehash rh)
+itab_reserve(struct itab *t)
 {
 	size_t cap = t->slot ? t->mask + 1 : 0;
 	if ((t->n + 1) * 2 <= cap)
 		return C2C_OK;
 	size_t nc = cap ? cap * 2 : 256;
 	uint32_t *ns = c2c_calloc(nc, sizeof(*ns));
-	if (ns == NULL)
+	uint32_t *nh = c2c_reallocarray(NULL, nc, sizeof(*nh));
+	if (ns == NULL || nh == NULL) {
+		c2c_free(ns);
+		c2c_free(nh);
 		return C2C_ENOMEM;
+	}
 	for (size_t i = 0; i < cap; i++) {
 		uint32_t v = t->slot[i];
 		if (v == 0)
 			continue;
-		size_t j = rh(in, v - 1) & (nc - 1);
+		size_t j = t->hash[i] & (nc - 1);
 		while (ns[j] != 0)
 			j = (j + 1) & (nc - 1);
 		ns[j] = v;
+		nh[j] = t->hash[i];
 	}
 	c2c_free(t->slot);
+	c2c_free(t->hash);
 	t->slot = ns;
+	t->hash = nh;
 	t->mask = nc - 1;
 	return C2C_OK;
 }
@@ -303,13 +320,6 @@ str_eq(const struct c2c_intel *in, uint32_t off, const void *key)
 	return strncmp(s, k->s, k->len) == 0 && s[k->len] == '\0';
 }
 
-static uint32_t
-str_rehash(const struct c2c_intel *in, uint32_t off)
-{
-	const char *s = str_at(in, off);
-	return strhash(s, strlen(s));
-}
-
 /* The table stores offset + 1 so that offset 0 is representable; itab adds one more. */
 static bool
 str_eq1(const struct c2c_intel *in, uint32_t idx, const void *key)
@@ -324,10 +334,11 @@ intern(struct c2c_intel *in, const char *s, size_t len, uint32_t *off)
 	c2c_err err;
 	if (memchr(s, '\0', len) != NULL)
 		len = strlen(s);
-	if ((err = itab_reserve(&in->strtab, in, str_rehash)) != C2C_OK)
+	if ((err = itab_reserve(&in->strtab)) != C2C_OK)
 		return err;
 	struct strkey k = { s, len };
-	uint32_t *slot = itab_find(&in->strtab, in, strhash(s, len), str_eq1, &k);
+	uint32_t h = strhash(s, len);
+	uint32_t *slot = itab_find(&in->strtab, in, h, str_eq1, &k);
 	if (*slot != 0) {
 		*off = *slot - 1;
 		return C2C_OK;
@@ -338,8 +349,7 @@ intern(struct c2c_intel *in, const char *s, size_t len, uint32_t *off)
 	if ((err = c2c_buf_add(&in->strs, s, len)) != C2C_OK ||
 	    (err = c2c_buf_addc(&in->strs, '\0')) != C2C_OK)
 		return err;
-	*slot = o + 1;
-	in->strtab.n++;
+	itab_set(&in->strtab, slot, o + 1, h);
 	*off = o;
 	return C2C_OK;
 }
@@ -365,7 +375,7 @@ c2c_intel_new(struct c2c_intel **out)
 static void
 lset_free(struct lset *s)
 {
-	c2c_free(s->v4map);
+	c2c__v4set_fini(&s->v4);
 	c2c_free(s->x4idx);
 	c2c_free(s->x4lo);
 	c2c_free(s->x4first);
@@ -400,14 +410,17 @@ c2c_intel_free(struct c2c_intel *in)
 	c2c_free(in->v6keys);
 	c2c_buf_fini(&in->strs);
 	c2c_free(in->strtab.slot);
+	c2c_free(in->strtab.hash);
 	c2c_free(in->feeds);
 	c2c_free(in->notes);
 	c2c_free(in->lab_str);
 	c2c_free(in->lab_type);
 	c2c_free(in->labtab.slot);
+	c2c_free(in->labtab.hash);
 	c2c_free(in->members);
 	c2c_free(in->lsets);
 	c2c_free(in->lstab.slot);
+	c2c_free(in->lstab.hash);
 	c2c_free(in);
 }
 
@@ -509,12 +522,6 @@ lab_hash(uint8_t type, uint32_t str)
 	return (uint32_t)(x >> 32);
 }
 
-static uint32_t
-lab_rehash(const struct c2c_intel *in, uint32_t idx)
-{
-	return lab_hash(in->lab_type[idx], in->lab_str[idx]);
-}
-
 static c2c_err
 label_id(struct c2c_intel *in, const struct c2c_label *l, uint32_t *id)
 {
@@ -522,10 +529,11 @@ label_id(struct c2c_intel *in, const struct c2c_label *l, uint32_t *id)
 	uint32_t off;
 	if ((err = intern(in, l->value, strlen(l->value), &off)) != C2C_OK)
 		return err;
-	if ((err = itab_reserve(&in->labtab, in, lab_rehash)) != C2C_OK)
+	if ((err = itab_reserve(&in->labtab)) != C2C_OK)
 		return err;
 	struct labkey k = { (uint8_t)l->type, off };
-	uint32_t *slot = itab_find(&in->labtab, in, lab_hash(k.type, off), lab_eq, &k);
+	uint32_t h = lab_hash(k.type, off);
+	uint32_t *slot = itab_find(&in->labtab, in, h, lab_eq, &k);
 	if (*slot != 0) {
 		*id = *slot - 1;
 		return C2C_OK;
@@ -539,8 +547,7 @@ label_id(struct c2c_intel *in, const struct c2c_label *l, uint32_t *id)
 	in->lab_type = nt;
 	in->lab_str[in->n_labs] = off;
 	in->lab_type[in->n_labs] = (uint8_t)l->type;
-	*slot = (uint32_t)in->n_labs + 1;
-	in->labtab.n++;
+	itab_set(&in->labtab, slot, (uint32_t)in->n_labs + 1, h);
 	*id = (uint32_t)in->n_labs++;
 	return C2C_OK;
 }
@@ -562,13 +569,6 @@ ls_eq(const struct c2c_intel *in, uint32_t idx, const void *key)
 	const struct lskey *k = key;
 	const struct labelset *ls = &in->lsets[idx];
 	return ls->n == k->n && memcmp(in->members + ls->start, k->ids, k->n * 4) == 0;
-}
-
-static uint32_t
-ls_rehash(const struct c2c_intel *in, uint32_t idx)
-{
-	const struct labelset *ls = &in->lsets[idx];
-	return ls_hash(in->members + ls->start, ls->n);
 }
 
 c2c_err
@@ -593,10 +593,11 @@ c2c__intel_labelset(struct c2c__feed *f, const struct c2c_label *labels, size_t 
 	}
 	if (k == 0)
 		return C2C_OK;
-	if ((err = itab_reserve(&in->lstab, in, ls_rehash)) != C2C_OK)
+	if ((err = itab_reserve(&in->lstab)) != C2C_OK)
 		return err;
 	struct lskey key = { ids, k };
-	uint32_t *slot = itab_find(&in->lstab, in, ls_hash(ids, k), ls_eq, &key);
+	uint32_t h = ls_hash(ids, k);
+	uint32_t *slot = itab_find(&in->lstab, in, h, ls_eq, &key);
 	if (*slot != 0) {
 		*id = *slot; /* label set ids are index + 1 */
 		return C2C_OK;
@@ -611,8 +612,7 @@ c2c__intel_labelset(struct c2c__feed *f, const struct c2c_label *labels, size_t 
 	in->lsets[in->n_lsets].start = (uint32_t)in->n_members;
 	in->lsets[in->n_lsets].n = (uint32_t)k;
 	in->n_members += k;
-	*slot = (uint32_t)in->n_lsets + 1;
-	in->lstab.n++;
+	itab_set(&in->lstab, slot, (uint32_t)in->n_lsets + 1, h);
 	*id = (uint32_t)++in->n_lsets;
 	return C2C_OK;
 }
@@ -840,10 +840,6 @@ c2c_intel_indicator(const struct c2c_intel *in, uint32_t id, struct c2c_indicato
 
 /* ---- freeze ------------------------------------------------------------------------------------ */
 
-/* qsort has no context argument: freeze is single-threaded per store, but two stores may be
- * frozen at once on different threads, so the context is thread-local. */
-static _Thread_local const struct c2c_intel *sort_in;
-
 static u128
 rec_addr(const struct c2c_intel *in, const struct rec *r)
 {
@@ -852,68 +848,124 @@ rec_addr(const struct c2c_intel *in, const struct rec *r)
 	return in->v6keys[r->key];
 }
 
-static int
-cmp_u32(uint32_t a, uint32_t b)
-{
-	return (a > b) - (a < b);
-}
+/* Sorting records: each gets a flat key (class, then k1, k2, k3, then id) computed once, so
+ * the comparisons read contiguous memory instead of chasing records and IPv6 keys. Classes
+ * are few; records are first placed by class (counting sort), then each class is sorted. */
+struct skey {
+	uint64_t k1, k2, k3;
+	uint32_t id, cls;
+};
 
-/* Order of records inside a lookup set: by lookup key, then id. */
-static int
-cmp_key(const void *pa, const void *pb)
+/* Stable LSD radix sort of a[0..n) by (k1, k2, k3), one byte per pass, skipping bytes that
+ * every key shares (an IPv4 class sorts in four passes over the low 32 bits of k2). Stable, so
+ * keys that tie keep their input order. The result ends in a or tmp: returned. */
+static struct skey *
+radix_skey(struct skey *a, struct skey *tmp, size_t n)
 {
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct rec *x = &sort_in->recs[a], *y = &sort_in->recs[b];
-	int c = cmp_u32(x->type == C2C_IOC_DOMAIN_SUFFIX ? C2C_IOC_DOMAIN : x->type,
-	    y->type == C2C_IOC_DOMAIN_SUFFIX ? C2C_IOC_DOMAIN : y->type);
-	if (c != 0)
-		return c;
-	switch (x->type) {
-	case C2C_IOC_IPV4:
-		c = cmp_u32(x->key, y->key);
-		break;
-	case C2C_IOC_IPV6:
-	case C2C_IOC_CIDR: {
-		c = cmp_u32(x->pad, y->pad);
-		if (c != 0)
-			break;
-		u128 ax = rec_addr(sort_in, x), ay = rec_addr(sort_in, y);
-		c = (ax > ay) - (ax < ay);
-		if (c == 0)
-			c = cmp_u32(x->prefix, y->prefix);
-		break;
+	uint64_t and_[3] = { ~0ull, ~0ull, ~0ull }, or_[3] = { 0, 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		and_[0] &= a[i].k3;
+		or_[0] |= a[i].k3;
+		and_[1] &= a[i].k2;
+		or_[1] |= a[i].k2;
+		and_[2] &= a[i].k1;
+		or_[2] |= a[i].k1;
 	}
-	default:
-		c = cmp_u32(x->key, y->key);
-		break;
-	}
-	return c != 0 ? c : cmp_u32(a, b);
-}
-
-/* Order for duplicate counting: value, type, port, feed, id. */
-static int
-cmp_dup(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const struct rec *x = &sort_in->recs[a], *y = &sort_in->recs[b];
-	int c = cmp_u32(x->type, y->type);
-	if (c == 0) {
-		if (x->type == C2C_IOC_IPV6 || x->type == C2C_IOC_CIDR) {
-			u128 ax = rec_addr(sort_in, x), ay = rec_addr(sort_in, y);
-			c = (ax > ay) - (ax < ay);
-			if (c == 0)
-				c = cmp_u32(x->prefix, y->prefix);
-		} else {
-			c = cmp_u32(x->key, y->key);
+	for (unsigned w = 0; w < 3; w++)
+		for (unsigned sh = 0; sh < 64; sh += 8) {
+			if ((((and_[w] ^ or_[w]) >> sh) & 255) == 0)
+				continue;
+			size_t cnt[256] = { 0 };
+			for (size_t i = 0; i < n; i++) {
+				uint64_t v = w == 0 ? a[i].k3 : w == 1 ? a[i].k2 : a[i].k1;
+				cnt[(v >> sh) & 255]++;
+			}
+			size_t sum = 0;
+			for (unsigned d = 0; d < 256; d++) {
+				size_t c = cnt[d];
+				cnt[d] = sum;
+				sum += c;
+			}
+			for (size_t i = 0; i < n; i++) {
+				uint64_t v = w == 0 ? a[i].k3 : w == 1 ? a[i].k2 : a[i].k1;
+				tmp[cnt[(v >> sh) & 255]++] = a[i];
+			}
+			struct skey *t = a;
+			a = tmp;
+			tmp = t;
 		}
+	return a;
+}
+
+enum sort_order {
+	BY_LOOKUP, /* type class (suffix domains with domains), family, value, prefix, id */
+	BY_VALUE   /* type, value, prefix, port, flags, feed, id (duplicate counting) */
+};
+#define NCLASS 64
+
+static void
+skey_of(const struct c2c_intel *in, uint32_t id, enum sort_order o, struct skey *k)
+{
+	const struct rec *r = &in->recs[id];
+	uint8_t t = r->type;
+	u128 v = r->key;
+	if (t == C2C_IOC_IPV6 || t == C2C_IOC_CIDR)
+		v = rec_addr(in, r);
+	k->k1 = (uint64_t)(v >> 64);
+	k->k2 = (uint64_t)v;
+	k->id = id;
+	if (o == BY_LOOKUP) {
+		if (t == C2C_IOC_DOMAIN_SUFFIX)
+			t = C2C_IOC_DOMAIN;
+		k->cls = (uint32_t)t << 3 | ((t == C2C_IOC_IPV6 || t == C2C_IOC_CIDR) ? (r->pad & 7u) : 0);
+		k->k3 = r->prefix;
+	} else {
+		/* (feed, id) order is id order: feeds are loaded one after another */
+		k->cls = t;
+		k->k3 = (uint64_t)r->prefix << 24 | (uint64_t)r->port << 8 | r->flags;
 	}
-	if (c == 0)
-		c = cmp_u32(x->port, y->port);
-	if (c == 0)
-		c = cmp_u32(x->flags, y->flags);
-	if (c == 0)
-		c = cmp_u32(x->feed, y->feed);
-	return c != 0 ? c : cmp_u32(a, b);
+}
+
+/* ids[0..n) (record ids, ascending) sorted in place by `o`; ties keep id order. */
+static c2c_err
+sort_ids(const struct c2c_intel *in, uint32_t *ids, size_t n, enum sort_order o)
+{
+	size_t start[NCLASS + 1] = { 0 };
+	struct skey *k = c2c_reallocarray(NULL, n ? n : 1, sizeof(*k));
+	struct skey *tmp = c2c_reallocarray(NULL, n ? n : 1, sizeof(*tmp));
+	if (k == NULL || tmp == NULL) {
+		c2c_free(k);
+		c2c_free(tmp);
+		return C2C_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct skey t;
+		skey_of(in, ids[i], o, &t);
+		start[t.cls + 1]++;
+	}
+	for (size_t c = 1; c <= NCLASS; c++)
+		start[c] += start[c - 1];
+	size_t pos[NCLASS];
+	memcpy(pos, start, sizeof(pos));
+	for (size_t i = 0; i < n; i++) {
+		struct skey t;
+		skey_of(in, ids[i], o, &t);
+		k[pos[t.cls]++] = t;
+	}
+	for (size_t c = 0; c < NCLASS; c++) {
+		size_t a = start[c], m = start[c + 1] - a;
+		if (m < 2)
+			continue;
+		const struct skey *r = radix_skey(k + a, tmp + a, m);
+		for (size_t i = 0; i < m; i++)
+			ids[a + i] = r[i].id;
+	}
+	for (size_t c = 0; c < NCLASS; c++)
+		if (start[c + 1] - start[c] == 1)
+			ids[start[c]] = k[start[c]].id;
+	c2c_free(k);
+	c2c_free(tmp);
+	return C2C_OK;
 }
 
 static bool
@@ -936,8 +988,11 @@ count_duplicates(struct c2c_intel *in)
 		return C2C_ENOMEM;
 	for (size_t i = 0; i < in->n_recs; i++)
 		ids[i] = (uint32_t)i;
-	sort_in = in;
-	qsort(ids, in->n_recs, sizeof(*ids), cmp_dup);
+	c2c_err err = sort_ids(in, ids, in->n_recs, BY_VALUE);
+	if (err != C2C_OK) {
+		c2c_free(ids);
+		return err;
+	}
 	for (size_t i = 0; i < in->n_feeds; i++)
 		in->feeds[i].info.duplicates = 0;
 	in->dup_cross = 0;
@@ -1206,38 +1261,32 @@ build_strings(struct c2c_intel *in, const uint32_t *ids, size_t n, size_t base, 
 	return C2C_OK;
 }
 
-static void
-v4map_set(uint8_t *m, uint32_t net24, unsigned v)
-{
-	unsigned sh = (net24 & 3) * 2;
-	unsigned cur = (m[net24 >> 2] >> sh) & 3;
-	if (v > cur)
-		m[net24 >> 2] = (uint8_t)((m[net24 >> 2] & ~(3u << sh)) | v << sh);
-}
-
+/* The membership index over every IPv4 exact address and CIDR of the set. */
 static c2c_err
-build_v4map(struct lset *s)
+build_v4(struct lset *s)
 {
-	if (s->n_x4 + s->n_p4 < V4MAP_MIN)
+	size_t n = s->n_x4 + s->n_p4;
+	if (n == 0)
 		return C2C_OK;
-	s->v4map = c2c_calloc(V4MAP_BYTES, 1);
-	if (s->v4map == NULL)
+	struct c2c__v4range *r = c2c_reallocarray(NULL, n, sizeof(*r));
+	if (r == NULL)
 		return C2C_ENOMEM;
+	size_t k = 0;
 	for (uint32_t h = 0; h < 65536 && s->x4idx != NULL; h++)
-		for (uint32_t u = s->x4idx[h]; u < s->x4idx[h + 1]; u++)
-			v4map_set(s->v4map, h << 8 | s->x4lo[u] >> 8, 1);
+		for (uint32_t u = s->x4idx[h]; u < s->x4idx[h + 1]; u++) {
+			r[k].first = r[k].last = h << 16 | s->x4lo[u];
+			k++;
+		}
 	for (size_t i = 0; i < s->n_p4; i++) {
 		uint32_t net = (uint32_t)s->p4[i].net;
 		unsigned len = s->p4[i].len;
-		if (len > 24) {
-			v4map_set(s->v4map, net >> 8, 1);
-			continue;
-		}
-		uint64_t n24 = (uint64_t)1 << (24 - len);
-		for (uint64_t k = 0; k < n24; k++)
-			v4map_set(s->v4map, (uint32_t)((net >> 8) + k), 2);
+		r[k].first = net;
+		r[k].last = len == 0 ? UINT32_MAX : net | (uint32_t)((1ull << (32 - len)) - 1);
+		k++;
 	}
-	return C2C_OK;
+	c2c_err err = c2c__v4set_build(&s->v4, r, k);
+	c2c_free(r);
+	return err;
 }
 
 static c2c_err
@@ -1256,8 +1305,8 @@ build_lset(struct c2c_intel *in, struct lset *s, bool allow)
 	for (size_t i = 0; i < in->n_recs; i++)
 		if (((in->recs[i].flags & REC_ALLOW) != 0) == allow)
 			s->perm[n++] = (uint32_t)i;
-	sort_in = in;
-	qsort(s->perm, n, sizeof(*s->perm), cmp_key);
+	if ((err = sort_ids(in, s->perm, n, BY_LOOKUP)) != C2C_OK)
+		return err;
 	/* Walk the runs by type (the sort's first key). */
 	for (size_t i = 0; i < n;) {
 		const struct rec *r = &in->recs[s->perm[i]];
@@ -1303,7 +1352,7 @@ build_lset(struct c2c_intel *in, struct lset *s, bool allow)
 			return err;
 		i = j;
 	}
-	return build_v4map(s);
+	return build_v4(s);
 }
 
 c2c_err
@@ -1410,44 +1459,16 @@ x6_find(const struct lset *s, u128 addr)
 	return a < s->n_x6 && s->x6key[a] == addr ? (uint32_t)a : NONE;
 }
 
-/* 0: nothing in this /24, 2: covered by a CIDR, 1: look closer (also when there is no map). */
-static inline unsigned
-v4map_get(const struct lset *s, uint32_t addr)
-{
-	if (s->v4map == NULL)
-		return 1;
-	return (s->v4map[addr >> 10] >> ((addr >> 7) & 6)) & 3;
-}
-
-static inline bool
-any_v4(const struct lset *s, uint32_t addr)
-{
-	unsigned v = v4map_get(s, addr);
-	if (v != 1)
-		return v == 2;
-	return x4_find(s, addr) != NONE || c4_find(s, addr) != NONE;
-}
-
 bool
 c2c_intel_any_v4(const struct c2c_intel *in, uint32_t addr)
 {
-	return any_v4(&in->blk, addr);
+	return c2c__v4set_has(&in->blk.v4, addr);
 }
 
 size_t
 c2c_intel_any_v4_batch(const struct c2c_intel *in, const uint32_t *addrs, size_t n, uint8_t *out)
 {
-	const struct lset *s = &in->blk;
-	size_t hits = 0;
-	enum { AHEAD = 8 };
-	for (size_t i = 0; i < n; i++) {
-		if (i + AHEAD < n && s->v4map != NULL)
-			__builtin_prefetch(&s->v4map[addrs[i + AHEAD] >> 10]);
-		uint8_t v = any_v4(s, addrs[i]);
-		out[i] = v;
-		hits += v;
-	}
-	return hits;
+	return c2c__v4set_has_batch(&in->blk.v4, addrs, n, out);
 }
 
 static bool
@@ -1503,7 +1524,7 @@ match_ip_set(const struct c2c_intel *in, const struct lset *s, const struct c2c_
 {
 	if (ip->family == 4) {
 		uint32_t a = c2c_ip_v4(ip);
-		if (v4map_get(s, a) == 0)
+		if (!c2c__v4set_has(&s->v4, a))
 			return;
 		uint32_t u = x4_find(s, a);
 		if (u != NONE)
@@ -1653,15 +1674,14 @@ size_t
 c2c_intel_memory(const struct c2c_intel *in)
 {
 	size_t m = in->cap_recs * sizeof(struct rec) + in->cap_exts * sizeof(struct ext) +
-	    in->cap_v6 * sizeof(u128) + in->strs.alloc + (in->strtab.mask + 1) * 4 +
+	    in->cap_v6 * sizeof(u128) + in->strs.alloc + (in->strtab.mask + 1) * 8 +
 	    in->cap_notes * sizeof(struct note) + in->cap_feeds * sizeof(struct feedrec) +
 	    in->cap_members * (4 + sizeof(struct c2c_label)) + in->cap_labs * 5 +
-	    in->cap_lsets * sizeof(struct labelset) + (in->labtab.mask + 1) * 4 +
-	    (in->lstab.mask + 1) * 4;
+	    in->cap_lsets * sizeof(struct labelset) + (in->labtab.mask + 1) * 8 +
+	    (in->lstab.mask + 1) * 8;
 	for (int pass = 0; pass < 2; pass++) {
 		const struct lset *s = pass ? &in->alw : &in->blk;
-		if (s->v4map)
-			m += V4MAP_BYTES;
+		m += c2c__v4set_memory(&s->v4);
 		if (s->x4idx)
 			m += 65537 * 4 + s->n_x4 * 6 + 4;
 		m += s->n_x6 * 20 + (s->n_p4 + s->n_p6) * sizeof(struct pfx);

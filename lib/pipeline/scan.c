@@ -252,6 +252,9 @@ load_refdata(struct run *r)
 	}
 	if (rc == C2C_OK && sp->config.path != NULL)
 		rc = add_refdata_entry(r, sp->config.name, "config", sp->config.sha256, NULL);
+	for (i = 0; i < sp->n_host_maps && rc == C2C_OK; i++)
+		rc = add_refdata_entry(r, sp->host_maps[i].name, "host-map", sp->host_maps[i].sha256,
+		    sp->host_maps[i].country);
 	return rc;
 }
 
@@ -446,25 +449,40 @@ sorted_array(json_t *arr)
 	return C2C_OK;
 }
 
+/* The host map: the configuration's internal subnets that name a country, then every
+ * --host-map list in the order given (re-checked against its recorded digest), indexed. */
 static c2c_err
-host_map(const struct c2c_config *cfg, struct c2c_host_country **out, size_t *n)
+host_map(const struct run *r, struct c2c_host_map *m)
 {
-	size_t k = c2c_config_n_subnets(cfg), m = 0;
-	struct c2c_host_country *v = c2c_calloc(k ? k : 1, sizeof(*v));
-	if (v == NULL)
-		return C2C_ENOMEM;
-	for (size_t i = 0; i < k; i++) {
-		const struct c2c_subnet *s = c2c_config_subnet(cfg, i);
-		if (s->country[0] == '\0')
-			continue;
-		v[m].net = s->net;
-		v[m].len = s->prefix_len;
-		memcpy(v[m].country, s->country, 3);
-		m++;
+	const struct scan_spec *sp = r->sp;
+	size_t k = c2c_config_n_subnets(r->cfg);
+	c2c_err rc = C2C_OK;
+	c2c_host_map_init(m);
+	for (size_t i = 0; i < k && rc == C2C_OK; i++) {
+		const struct c2c_subnet *s = c2c_config_subnet(r->cfg, i);
+		if (s->country[0] != '\0')
+			rc = c2c_host_map_add(m, &s->net, s->prefix_len, s->country);
 	}
-	*out = v;
-	*n = m;
-	return C2C_OK;
+	for (size_t i = 0; i < sp->n_host_maps && rc == C2C_OK; i++) {
+		uint8_t *text = NULL, d[32];
+		size_t len = 0;
+		rc = c2c_file_slurp(sp->host_maps[i].path, (size_t)1 << 30, &text, &len, r->diag);
+		if (rc == C2C_OK) {
+			c2c_sha256(text, len, d);
+			if (memcmp(d, sp->host_maps[i].sha256, 32) != 0)
+				rc = c2c_diag_set(r->diag, C2C_EVERIFY, sp->host_maps[i].path, 0,
+				    "host map changed since its digest was taken");
+		}
+		if (rc == C2C_OK)
+			rc = c2c_host_map_parse(m, (const char *)text, len, sp->host_maps[i].country,
+			    sp->host_maps[i].path, r->diag);
+		c2c_free(text);
+	}
+	if (rc == C2C_OK)
+		rc = c2c_host_map_index(m);
+	if (rc != C2C_OK)
+		c2c_host_map_fini(m);
+	return rc;
 }
 
 static json_t *
@@ -926,14 +944,14 @@ static c2c_err
 analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 {
 	json_t *det = NULL, *hits = NULL, *all = NULL, *series = NULL, *scope = NULL, *st = NULL;
-	struct c2c_host_country *hm = NULL;
-	size_t nhm = 0;
+	struct c2c_host_map hm;
 	struct c2c_infra_opts io;
 	c2c_time first = INT64_MAX, last = INT64_MIN;
 	c2c_err rc;
 	size_t i;
 	const json_t *f;
 
+	c2c_host_map_init(&hm);
 	r->refdata_list = json_array();
 	r->assessments = json_array();
 	if (r->refdata_list == NULL || r->assessments == NULL)
@@ -984,11 +1002,12 @@ analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 			rc = c2c_infra_add_finding(r->infra, f, r->diag);
 	}
 	if (rc == C2C_OK)
-		rc = host_map(r->cfg, &hm, &nhm);
+		rc = host_map(r, &hm);
 	if (rc == C2C_OK) {
 		c2c_infra_opts_default(&io);
-		io.host_map = hm;
-		io.n_host_map = nhm;
+		io.host_map = hm.v;
+		io.n_host_map = hm.n;
+		io.host_map_parent = hm.parent;
 		io.geo = r->geo;
 		io.ref = r->ref;
 		io.input_sha256 = (const uint8_t(*)[32])r->digests;
@@ -1022,7 +1041,14 @@ analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 		r->sum->controlled_hosts = (uint64_t)json_integer_value(json_object_get(mres,
 		    "controlled_hosts"));
 		r->sum->c2_endpoints = json_array_size(r->ir.infrastructure);
-		r->sum->countries = json_array_size(json_object_get(mres, "by_controller_country"));
+		const json_t *row;
+		size_t k;
+		/* Known controller countries only: "??" is no country. */
+		json_array_foreach(json_object_get(mres, "by_controller_country"), k, row) {
+			const char *cc = json_string_value(json_object_get(row, "country"));
+			if (cc != NULL && strcmp(cc, "??") != 0)
+				r->sum->countries++;
+		}
 		r->sum->findings = json_array_size(r->l1);
 		r->sum->intel_hits = (uint64_t)count_type(r->l1, "intel-hit");
 		r->sum->beacons = (uint64_t)count_type(r->l1, "beacon");
@@ -1046,7 +1072,7 @@ out:
 	json_decref(series);
 	json_decref(scope);
 	json_decref(st);
-	c2c_free(hm);
+	c2c_host_map_fini(&hm);
 	return rc;
 }
 
@@ -1109,6 +1135,7 @@ spec_fini(struct scan_spec *sp)
 	spec_files_free(sp->refdata, sp->n_refdata);
 	spec_files_free(sp->catalogues, sp->n_catalogues);
 	spec_files_free(sp->external, sp->n_external);
+	spec_files_free(sp->host_maps, sp->n_host_maps);
 	c2c_free(sp->config.name);
 	c2c_free(sp->config.path);
 	for (size_t i = 0; i < sp->n_set; i++)
@@ -1196,6 +1223,30 @@ spec_from_opts(const struct c2c_scan_opts *o, struct scan_spec *sp, struct c2c_d
 	if (rc == C2C_OK)
 		rc = spec_list(o->external, o->n_external, true, &sp->external, &sp->n_external,
 		    diag);
+	if (rc == C2C_OK) {
+		sp->host_maps = c2c_calloc(o->n_host_maps + 1, sizeof(*sp->host_maps));
+		rc = sp->host_maps ? C2C_OK : C2C_ENOMEM;
+		for (size_t i = 0; i < o->n_host_maps && rc == C2C_OK; i++) {
+			const char *a = o->host_maps[i];
+			char cc[3];
+			if (strlen(a) < 4 || a[2] != ':')
+				return c2c_diag_set(diag, C2C_EINVAL, a, 0,
+				    "--host-map needs CC:FILE with CC a two-letter country code");
+			for (int k = 0; k < 2; k++) {
+				char ch = a[k];
+				if (ch >= 'a' && ch <= 'z')
+					ch = (char)(ch - 'a' + 'A');
+				if (ch < 'A' || ch > 'Z')
+					return c2c_diag_set(diag, C2C_EINVAL, a, 0,
+					    "--host-map needs CC:FILE with CC a two-letter country code");
+				cc[k] = ch;
+			}
+			cc[2] = '\0';
+			rc = spec_from_arg(&sp->host_maps[i], a + 3, true, diag);
+			memcpy(sp->host_maps[i].country, cc, 3);
+			sp->n_host_maps = i + 1;
+		}
+	}
 	if (rc == C2C_OK && o->config != NULL)
 		rc = spec_from_arg(&sp->config, o->config, true, diag);
 	if (rc == C2C_OK && o->n_set > 0) {
@@ -1262,6 +1313,16 @@ write_scan_json(const struct run *r, const char *case_dir, struct c2c_diag *diag
 		return C2C_ENOMEM;
 	if (sp->config.name != NULL)
 		(void)json_object_set_new(o, "config", files_json(&sp->config, 1, false, false));
+	if (sp->n_host_maps > 0) {
+		json_t *hm = files_json(sp->host_maps, sp->n_host_maps, false, false);
+		for (size_t i = 0; hm != NULL && i < sp->n_host_maps; i++)
+			(void)json_object_set_new(json_array_get(hm, i), "country",
+			    json_string(sp->host_maps[i].country));
+		if (hm == NULL || json_object_set_new(o, "host_maps", hm) != 0) {
+			json_decref(o);
+			return C2C_ENOMEM;
+		}
+	}
 	if (sp->title != NULL)
 		(void)json_object_set_new(o, "title", json_string(sp->title));
 	if (sp->question != NULL)
@@ -1447,6 +1508,8 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 		rc = add_refdata_files(c, sp.external, sp.n_external, "external-intel", diag);
 	if (rc == C2C_OK && sp.config.path != NULL)
 		rc = add_refdata_files(c, &sp.config, 1, "config", diag);
+	if (rc == C2C_OK)
+		rc = add_refdata_files(c, sp.host_maps, sp.n_host_maps, "host-map", diag);
 	/* The public suffix list the DNS-tunnel analysis used (named by the configuration). */
 	if (rc == C2C_OK && c2c_config_str(r.cfg, "dnstunnel.psl_file")[0] != '\0')
 		rc = c2c_case_add_refdata(c, c2c_config_str(r.cfg, "dnstunnel.psl_file"),
@@ -1594,6 +1657,18 @@ spec_from_case(const char *case_dir, const char *inputs_dir, struct scan_spec *s
 	if (rc == C2C_OK)
 		rc = spec_files_from_json(json_object_get(o, "external"), inputs_dir, true, false,
 		    false, &sp->external, &sp->n_external, diag);
+	if (rc == C2C_OK)
+		rc = spec_files_from_json(json_object_get(o, "host_maps"), inputs_dir, true, false,
+		    false, &sp->host_maps, &sp->n_host_maps, diag);
+	for (size_t i = 0; rc == C2C_OK && i < sp->n_host_maps; i++) {
+		const char *cc = json_string_value(
+		    json_object_get(json_array_get(json_object_get(o, "host_maps"), i), "country"));
+		if (cc == NULL || strlen(cc) != 2)
+			rc = c2c_diag_set(diag, C2C_EFORMAT, "scan.json", 0,
+			    "host map entry %zu has no country", i);
+		else
+			memcpy(sp->host_maps[i].country, cc, 3);
+	}
 	if (rc == C2C_OK && (v = json_object_get(o, "config")) != NULL && json_array_size(v) == 1) {
 		struct spec_file *cf = NULL;
 		size_t n = 0;
@@ -1675,8 +1750,7 @@ events_csv(const char *case_dir, const json_t *report, struct c2c_buf *out,
 {
 	struct scan_spec sp;
 	struct run r;
-	struct c2c_host_country *hm = NULL;
-	size_t nhm = 0;
+	struct c2c_host_map hm;
 	struct c2c_infra_opts io;
 	c2c_err rc;
 
@@ -1690,17 +1764,19 @@ events_csv(const char *case_dir, const json_t *report, struct c2c_buf *out,
 		rc = c2c_geo_new(&r.geo);
 	for (size_t i = 0; i < sp.n_geo && rc == C2C_OK; i++)
 		rc = c2c_geo_open_db(r.geo, sp.geo[i].path, sp.geo[i].use, NULL, diag);
+	c2c_host_map_init(&hm);
 	if (rc == C2C_OK)
-		rc = host_map(r.cfg, &hm, &nhm);
+		rc = host_map(&r, &hm);
 	if (rc == C2C_OK) {
 		c2c_infra_opts_default(&io);
-		io.host_map = hm;
-		io.n_host_map = nhm;
+		io.host_map = hm.v;
+		io.n_host_map = hm.n;
+		io.host_map_parent = hm.parent;
 		io.geo = r.geo;
 		rc = c2c_events_csv(json_object_get(report, "findings"),
 		    json_object_get(report, "infrastructure"), &io, out, diag);
 	}
-	c2c_free(hm);
+	c2c_host_map_fini(&hm);
 	run_fini(&r);
 	spec_fini(&sp);
 	return rc;

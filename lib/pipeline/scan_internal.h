@@ -16,6 +16,7 @@ struct spec_file {
 	uint8_t sha256[32];
 	unsigned use; /* geo: C2C_GEO_COUNTRY / C2C_GEO_ASN */
 	enum c2c_ref_kind ref_kind;
+	char country[3]; /* host maps: the hosts' country */
 };
 
 struct scan_spec {
@@ -24,6 +25,8 @@ struct scan_spec {
 	bool inputs_expanded;
 	struct spec_file *feeds, *geo, *refdata, *catalogues, *external;
 	size_t n_feeds, n_geo, n_refdata, n_catalogues, n_external;
+	struct spec_file *host_maps; /* --host-map CC:FILE */
+	size_t n_host_maps;
 	struct spec_file config; /* path NULL: defaults */
 	char **set;
 	size_t n_set;

@@ -65,6 +65,13 @@ anchor_of(const char *id, char *buf, size_t len)
 	return buf;
 }
 
+/* A country code for display: "??" (no database placed the address) reads as "unknown". */
+static const char *
+known_cc(const char *cc)
+{
+	return cc[0] == '\0' || strcmp(cc, "??") == 0 ? "unknown" : cc;
+}
+
 /* A one-line link from a claim shown in the body to its evidence appendix entry. */
 static void
 evidence_link(struct doc *d, const json_t *claim)
@@ -89,13 +96,21 @@ sec_summary(struct doc *d, const json_t *r)
 	doc_heading(d, 2, "bottom-line", "Bottom line");
 	strings(d, path(r, "statements.bottom_line"));
 	if (s != NULL) {
+		/* "countries" counts known controller countries only (never "??"). */
+		long long nc = (long long)i_of(s, "countries");
+		char where[64];
+		if (nc == 0 && i_of(s, "c2_endpoints") > 0)
+			(void)snprintf(where, sizeof(where), "none of known location");
+		else
+			(void)snprintf(where, sizeof(where), "located in %lld countr%s", nc,
+			    nc == 1 ? "y" : "ies");
 		doc_para(d, doc_fmt(b, sizeof(b),
 		    "%lld inputs, %lld records (%lld malformed), %lld flows; %lld controlled hosts, "
-		    "%lld C2 endpoints in %lld countries.",
+		    "%lld C2 endpoints, %s.",
 		    (long long)i_of(s, "inputs"), (long long)i_of(s, "records"),
 		    (long long)i_of(s, "malformed"), (long long)i_of(s, "flows"),
 		    (long long)i_of(s, "controlled_hosts"), (long long)i_of(s, "c2_endpoints"),
-		    (long long)i_of(s, "countries")));
+		    where));
 		if (json_object_size(fb) > 0) {
 			static const char *const hdr[] = { "Finding type", "Count" };
 			doc_table_begin(d, hdr, 2);
@@ -254,7 +269,7 @@ chart_top_endpoints(struct doc *d, const json_t *infra)
 		if (n == 12)
 			break;
 		(void)snprintf(lbl[n], sizeof(lbl[n]), "%s (%s)",
-		    s_of(json_object_get(o, "subject"), "ip"), s_of(res, "country"));
+		    s_of(json_object_get(o, "subject"), "ip"), known_cc(s_of(res, "country")));
 		bars[n].label = lbl[n];
 		bars[n].value = i_of(json_object_get(res, "controlled_hosts"), "count");
 		if (bars[n].value == 0)
@@ -305,7 +320,7 @@ sec_infra(struct doc *d, const json_t *r)
 			char anc[96];
 			struct doc_cell c[8] = { { s_of(json_object_get(o, "subject"), "ip"),
 						     anchor_of(s_of(o, "id"), anc, sizeof(anc)) },
-				{ s_of(res, "country"), NULL },
+				{ known_cc(s_of(res, "country")), NULL },
 				{ doc_fmt(as, sizeof(as), "AS%lld %s", (long long)i_of(res, "asn"),
 				    s_of(res, "as_org")), NULL },
 				{ s_of(res, "role"), NULL }, { rb, NULL },
@@ -370,15 +385,16 @@ sec_matrix(struct doc *d, const json_t *r)
 	}
 	memset(vals, 0, sizeof(vals));
 	json_array_foreach(pairs, i, p) {
-		const char *cc = s_of(p, "controller_country"), *hc = s_of(p, "host_country");
+		const char *cc = known_cc(s_of(p, "controller_country"));
+		const char *hc = known_cc(s_of(p, "host_country"));
 		if (find_str(rows, nr, cc) < 0 && nr < 64)
 			rows[nr++] = cc;
 		if (find_str(cols, nc, hc) < 0 && nc < 64)
 			cols[nc++] = hc;
 	}
 	json_array_foreach(pairs, i, p) {
-		int ri = find_str(rows, nr, s_of(p, "controller_country"));
-		int ci = find_str(cols, nc, s_of(p, "host_country"));
+		int ri = find_str(rows, nr, known_cc(s_of(p, "controller_country")));
+		int ci = find_str(cols, nc, known_cc(s_of(p, "host_country")));
 		if (ri >= 0 && ci >= 0)
 			vals[(size_t)ri * nc + (size_t)ci] += i_of(p, "controlled_hosts");
 	}
@@ -402,8 +418,8 @@ sec_matrix(struct doc *d, const json_t *r)
 			if (i_of(v, "c2_servers") == 0 && i_of(v, "controlled_hosts") == 0)
 				continue;
 			{
-				struct doc_cell c[5] = { { s_of(p, "controller_country"), NULL },
-					{ s_of(p, "host_country"), NULL }, { role, NULL },
+				struct doc_cell c[5] = { { known_cc(s_of(p, "controller_country")), NULL },
+					{ known_cc(s_of(p, "host_country")), NULL }, { role, NULL },
 					{ doc_fmt(a, sizeof(a), "%lld", (long long)i_of(v, "c2_servers")),
 					    NULL },
 					{ doc_fmt(b, sizeof(b), "%lld", (long long)i_of(v, "controlled_hosts")),

@@ -130,9 +130,11 @@ stix_time(const char *in, char *buf, size_t len)
 static c2c_err
 sdo_id(struct ex *x, const char *type, const char *key, char out[C2C_STIX_ID_MAX])
 {
-	char u[C2C_UUID_STRLEN], name[600];
+	char u[C2C_UUID_STRLEN], name[1024];
 	c2c_err rc;
-	(void)snprintf(name, sizeof(name), "%s:%s", type, key);
+	int n = snprintf(name, sizeof(name), "%s:%s", type, key);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return C2C_ELIMIT; /* a cut name would collide with another object's id */
 	rc = c2c_uuid5(x->ns, name, strlen(name), u);
 	if (rc == C2C_OK)
 		(void)snprintf(out, C2C_STIX_ID_MAX, "%s--%s", type, u);

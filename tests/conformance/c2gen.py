@@ -1,20 +1,16 @@
 #!/usr/bin/env python3
-"""Synthetic C2 capture with known ground truth (Python standard library only), used by
-test_matrix_oracle.sh until `c2chain gen` exists, plus a minimal stand-in for ingest + intel
-matching (until `c2chain scan` reads captures on this branch).
+"""Synthetic C2 capture with known ground truth (Python standard library only) for
+test_matrix_oracle.sh: victims drawn from given country CIDR lists, so the host country is known
+by construction, and C2 addresses from a Feodo CSV. It only generates; `c2chain scan` and the
+peer chain analyse the capture.
 
   c2gen.py capture OUT.pcap FEODO_CSV CN_CIDR US_CIDR N_CN N_US N_BG SEED > truth.json
       Victims are drawn from the two CIDR lists (host country by construction); each victim
       connects 3 times to one C2 of the Feodo list (anchors.md §13 D2, scaled down); N_BG
       background connections go to random non-C2 addresses. Every connection is 5 packets
-      (SYN, SYN/ACK, data, response, FIN). Seeded and byte-reproducible.
-
-  c2gen.py intel-hits PCAP FEODO_CSV > findings.jsonl
-      Reads the pcap record by record and emits one intel-hit finding (docs/findings.md) per
-      (client, C2, port) whose SYN went to a listed address, citing the first SYN record as
-      ev:<sha256 of the pcap>/<offset>+<length>.
+      (SYN, SYN/ACK, data, response, FIN). Seeded and byte-reproducible. truth.json gives
+      by_host_country: {CC: {C2 address: [victims]}}.
 """
-import hashlib
 import ipaddress
 import json
 import random
@@ -119,50 +115,8 @@ def capture(args):
     sys.stdout.write('\n')
 
 
-def intel_hits(args):
-    path, feodo_csv = args
-    c2 = {ip: (port, fam) for ip, port, fam in feodo(feodo_csv)}
-    data = open(path, 'rb').read()
-    sha = hashlib.sha256(data).hexdigest()
-    magic, = struct.unpack('<I', data[:4])
-    assert magic == 0xa1b2c3d4, 'little-endian microsecond pcap expected'
-    off = 24
-    hits = {}
-    while off + 16 <= len(data):
-        sec, usec, incl, orig = struct.unpack('<IIII', data[off:off + 16])
-        rec = data[off + 16:off + 16 + incl]
-        if len(rec) >= 54 and rec[12:14] == b'\x08\x00' and rec[23] == 6:
-            src = str(ipaddress.ip_address(rec[26:30]))
-            dst = str(ipaddress.ip_address(rec[30:34]))
-            ihl = (rec[14] & 15) * 4
-            sport, dport = struct.unpack('!HH', rec[14 + ihl:18 + ihl])
-            flags = rec[14 + ihl + 13]
-            if dst in c2 and flags & 0x02 and not flags & 0x10:
-                ts = sec * 1000000 + usec
-                k = (src, dst, dport)
-                if k not in hits:
-                    hits[k] = [ts, ts, off, 16 + incl]
-                hits[k][1] = ts
-        off += 16 + incl
-    for (src, dst, dport), (t1, t2, o, l) in sorted(hits.items()):
-        def iso(t):
-            return '%s.%06dZ' % (__import__('time').strftime('%Y-%m-%dT%H:%M:%S',
-                                  __import__('time').gmtime(t // 1000000)), t % 1000000)
-        f = {'type': 'intel-hit', 'rung': 'L1',
-             'method': {'id': 'test.pcap-intel-hits', 'version': 1, 'params': {}},
-             'subject': {'host': src, 'peer': dst, 'peer_port': dport},
-             'first_seen': iso(t1), 'last_seen': iso(t2),
-             'result': {'labels': [c2[dst][1].lower()], 'indicator': dst},
-             'evidence': {'refs': ['ev:%s/%d+%d' % (sha, o, l)]}, 'recheck': 'records'}
-        canon = json.dumps(f, sort_keys=True, separators=(',', ':'))
-        f['id'] = 'intel-hit:' + hashlib.sha256(canon.encode()).hexdigest()[:16]
-        print(json.dumps(f, sort_keys=True, separators=(',', ':')))
-
-
 if __name__ == '__main__':
     if len(sys.argv) >= 2 and sys.argv[1] == 'capture' and len(sys.argv) == 10:
         capture(sys.argv[2:])
-    elif len(sys.argv) >= 2 and sys.argv[1] == 'intel-hits' and len(sys.argv) == 4:
-        intel_hits(sys.argv[2:])
     else:
         sys.exit(__doc__)

@@ -195,4 +195,65 @@ home_country_and_empty_case(void)
 	fx_fini(&fx);
 }
 
-TEST_MAIN(equals_ground_truth, recount_agrees_and_catches_tampering, home_country_and_empty_case)
+/* Without a geolocation database every controller country is unknown; without a host map too
+ * every host country is: the sentence says so in words and never prints "??" as a country. */
+static void
+unknown_locations_in_words(void)
+{
+	struct fixture fx;
+	struct c2c_infra *x;
+	struct c2c_infra_result r;
+	struct c2c_diag diag = { 0 };
+	const json_t *res;
+	const char *st;
+	json_t *re = NULL;
+
+	fx_init(&fx);
+	fx.opts.geo = NULL;
+	ASSERT_OK(c2c_infra_new(&x));
+	fx_feed(&fx, x, 0);
+	/* Hosts still placed by the host map (home CN); no server located. */
+	ASSERT_OK(c2c_infra_build(x, &fx.opts, &r, &diag));
+	res = json_object_get(r.matrix, "result");
+	st = json_string_value(json_object_get(res, "statement"));
+	ASSERT_STR_EQ(st,
+	    "In this case file, no C2 server geolocated outside CN controlled hosts in CN; the "
+	    "location of 7 C2 servers that controlled hosts in CN is unknown. Not counted: 1 "
+	    "sinkhole endpoint and 7 C2 servers of unknown location.");
+	ASSERT(strstr(json_string_value(json_object_get(res, "caveat")),
+		   "No pinned geolocation database was loaded, so every controller country is "
+		   "unknown.") != NULL);
+	ASSERT_OK(c2c_matrix_recount(fx.findings, r.infrastructure, &fx.opts, &re, &diag));
+	ASSERT_OK(c2c_matrix_check(r.matrix, re, &diag));
+	json_decref(re);
+	c2c_infra_result_fini(&r);
+	/* No host map either: no home country, no "abroad" statement, roles over all servers. */
+	fx.opts.n_host_map = 0;
+	ASSERT_OK(c2c_infra_build(x, &fx.opts, &r, &diag));
+	res = json_object_get(r.matrix, "result");
+	st = json_string_value(json_object_get(res, "statement"));
+	ASSERT_STR_EQ(st,
+	    "In this case file, 7 C2 servers controlled 11 hosts, but the location of every "
+	    "controlled host is unknown (neither a host map nor a geolocation database placed "
+	    "them), so no statement about C2 servers located abroad is made. By assessed role of "
+	    "these C2 servers: owned 2, compromised relay 0, rented hosting 1, anonymiser 1, "
+	    "unknown 3. Not counted: 1 sinkhole endpoint.");
+	ASSERT(strstr(st, "?") == NULL);
+	ASSERT_OK(c2c_matrix_recount(fx.findings, r.infrastructure, &fx.opts, &re, &diag));
+	ASSERT_OK(c2c_matrix_check(r.matrix, re, &diag));
+	json_decref(re);
+	c2c_infra_result_fini(&r);
+	c2c_infra_free(x);
+	/* Nothing at all. */
+	ASSERT_OK(c2c_infra_new(&x));
+	ASSERT_OK(c2c_infra_build(x, &fx.opts, &r, &diag));
+	ASSERT_STR_EQ(json_string_value(json_object_get(json_object_get(r.matrix, "result"),
+			  "statement")),
+	    "In this case file, no C2 server controlled hosts. Not counted: 0 sinkhole endpoints.");
+	c2c_infra_result_fini(&r);
+	c2c_infra_free(x);
+	fx_fini(&fx);
+}
+
+TEST_MAIN(equals_ground_truth, recount_agrees_and_catches_tampering, home_country_and_empty_case,
+    unknown_locations_in_words)

@@ -473,7 +473,6 @@ case_file(const char *rel)
 {
 	static char p[4200];
 	int n = snprintf(p, sizeof(p), "%s/%s", g_dir, rel);
-
 	ASSERT(n > 0 && (size_t)n < sizeof(p));
 	return p;
 }
@@ -564,7 +563,8 @@ tamper_input(void)
 			ASSERT_U64_EQ(in->where, rec_start);
 		b = find(&l, "finding", "beacon:");
 		ASSERT(b != NULL && b->v == C2C_V_FAILED);
-		ASSERT(find(&l, "report", "report.json")->v == C2C_V_FAILED);
+		b = find(&l, "report", "report.json");
+		ASSERT(b != NULL && b->v == C2C_V_FAILED);
 		flip(g_input, pos);
 	}
 }
@@ -681,8 +681,8 @@ truncated_case(void)
 	const struct vrec *r;
 
 	/* No checkpoint at all. */
-	ASSERT(snprintf(save, sizeof(save), "%s.save", case_file("checkpoint.note")) <
-	    (int)sizeof(save));
+	ASSERT((size_t)snprintf(save, sizeof(save), "%s.save", case_file("checkpoint.note")) <
+	    sizeof(save));
 	ASSERT(rename(case_file("checkpoint.note"), save) == 0);
 	ASSERT_ERR(run_verify(g_dir, NULL, &l, &sum), C2C_EVERIFY);
 	ASSERT(!sum.signature_ok && l.n == 1 && strcmp(l.r[0].step, "signature") == 0);

@@ -116,8 +116,13 @@ tsv_conn_fields_and_line_references(void)
 	ASSERT_EQ(info.n_deps, 7); /* the header lines */
 	ASSERT_U64_EQ(info.deps[0].off, 0);
 	/* malformed lines: counted, the first one's line number in the diag; last line cut */
-	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_MALFORMED], 2);
+	/* two bad lines and the cut last line (line 13), which is not read either */
+	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_MALFORMED], 3);
+	ASSERT_U64_EQ(info.malformed, 3);
+	ASSERT_U64_EQ(info.records, 6);
 	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_TRUNCATED], 1);
+	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_NO_CLOSE], 0); /* no #open either */
+	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_HEADERLESS], 0);
 	ASSERT_U64_EQ(diag.where, 10);
 	ASSERT(diag.where_is_line);
 	ASSERT(strstr(diag.msg, "truncated") != NULL);
@@ -224,5 +229,91 @@ rotated_directory_expands_sorted(void)
 	ASSERT_ERR(c2c_ingest_expand("/nonexistent/x", &paths, &n, &diag), C2C_EIO);
 }
 
+/* The top of a conn.log without its header lines: recognised from the columns, read in Zeek's
+ * default conn.log order (which the diag says), the cut last line counted. */
+static const char conn_headerless[] =
+    "1517336042.090842\tCi85EB2YjUI9a2eql6\t10.55.182.100\t14291\t10.233.233.5\t80\ttcp\t-\t"
+    "3.000158\t0\t0\tS0\tT\tF\t0\tS\t2\t104\t0\t0\t(empty)\n"
+    "1517336042.279652\tCVvreZ2AGtqjnP3nnl\t2001:db8::1\t55638\t2001:db8::2\t53\tudp\tdns\t"
+    "-\t61\t81\tSF\tF\tT\t0\tDd\t1\t89\t1\t109\t(empty)\n"
+    "1517336043.0\tCX\t10.0.0.1\t1\t10.0.0.2\t80\ttcp\t-\t1\t0\t0\tS0\tT\tF\t0\tS\t1\t1\t0\t0\n"
+    "1517336045.5\tCZ\t10.0.0.1\t1\t10.0.0.2";
+
+static void
+headerless_conn_log_uses_default_columns(void)
+{
+	struct c2c_input_info info;
+	struct c2c_ingest_stats st;
+	struct c2c_diag diag;
+	struct got *g = load(write_file("top.log", conn_headerless, false), &info, &st, &diag);
+	ASSERT_EQ(info.format, C2C_FMT_ZEEK_TSV);
+	ASSERT_EQ(g->nf, 2);
+	ASSERT_STR_EQ(g->f[0].uid, "Ci85EB2YjUI9a2eql6");
+	ASSERT_EQ(g->f[0].last, 1517336042090842LL + 3000158);
+	ASSERT_EQ(g->f[0].orig_port, 14291);
+	ASSERT_EQ(g->f[0].resp_port, 80);
+	ASSERT_EQ(g->f[0].state, C2C_CS_S0);
+	ASSERT_U64_EQ(g->f[0].orig_ip_bytes, 104);
+	ASSERT_EQ(g->f[1].orig.family, 6);
+	ASSERT_U64_EQ(g->f[1].resp_ip_bytes, 109);
+	ASSERT_EQ(g->f[0].first_ev.off, 0);
+	ASSERT_EQ(info.n_deps, 0);
+	/* line 3 has 20 columns where the first had 21; line 4 is cut */
+	ASSERT_U64_EQ(info.records, 4);
+	ASSERT_U64_EQ(info.malformed, 2);
+	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_TRUNCATED], 1);
+	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_HEADERLESS], 1);
+	ASSERT_U64_EQ(diag.where, 3);
+	ASSERT(strstr(diag.msg, "default conn.log column order") != NULL);
+	ASSERT(strstr(diag.msg, "last line (4) truncated") != NULL);
+}
+
+static void
+conn_probe_needs_conn_columns(void)
+{
+	static const char *const no[] = {
+		"hello world\n",
+		"1517336042.09\tCi85\n",                         /* too few columns */
+		"1517336042.09\tCi85\tnot-an-ip\t1\n",
+		"1517336042.09\tCi85\t10.0.0.1\t1\t10.0.0.2\t2\tsctpx\t-\t1\t0\t0\tS0\tT\tF\t0"
+		"\tS\t1\t1\t0\t0\t-\n",
+		"x1517336042\tCi85\t10.0.0.1\t",
+		"1517336042.09\tC-i\t10.0.0.1\t",
+	};
+	const char *yes_cut = "1517336042.090842\tCi85EB2YjUI9a2eql6\t10.55.182.100\t142";
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ASSERT_EQ(c2c_format_detect((const uint8_t *)no[i], strlen(no[i])), C2C_FMT_UNKNOWN);
+	ASSERT_EQ(c2c_format_detect((const uint8_t *)yes_cut, strlen(yes_cut)), C2C_FMT_ZEEK_TSV);
+	ASSERT_EQ(c2c_format_detect((const uint8_t *)conn_headerless, strlen(conn_headerless)),
+	    C2C_FMT_ZEEK_TSV);
+	/* the first 64 bytes are enough (what a directory scan looks at) */
+	ASSERT_EQ(c2c_format_detect((const uint8_t *)conn_headerless, 64), C2C_FMT_ZEEK_TSV);
+}
+
+static void
+open_log_without_close_is_reported(void)
+{
+	static const char log[] = "#separator \\x09\n#open\t2019-02-28-12-07-01\n#path\tconn\n"
+	    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n"
+	    "1517336042.1\tCa\t10.0.0.1\t1\t10.0.0.2\t80\ttcp\n";
+	static const char closed[] = "#separator \\x09\n#open\t2019-02-28-12-07-01\n#path\tconn\n"
+	    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n"
+	    "1517336042.1\tCa\t10.0.0.1\t1\t10.0.0.2\t80\ttcp\n#close\t2019-02-28-12-12-08\n";
+	struct c2c_input_info info;
+	struct c2c_ingest_stats st;
+	struct c2c_diag diag;
+	struct got *g = load(write_file("open.log", log, false), &info, &st, &diag);
+	ASSERT_EQ(g->nf, 1);
+	ASSERT_U64_EQ(info.malformed, 0);
+	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_NO_CLOSE], 1);
+	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_TRUNCATED], 0);
+	ASSERT(strstr(diag.msg, "no #close") != NULL);
+	g = load(write_file("closed.log", closed, true), &info, &st, &diag);
+	ASSERT_EQ(g->nf, 1);
+	ASSERT_U64_EQ(st.n[C2C_ST_ZEEK_NO_CLOSE], 0);
+	ASSERT_EQ(diag.msg[0], '\0');
+}
+
 TEST_MAIN(tsv_conn_fields_and_line_references, tsv_and_json_dns_agree, ssl_and_http_observations,
-    rotated_directory_expands_sorted)
+    rotated_directory_expands_sorted, headerless_conn_log_uses_default_columns,
+    conn_probe_needs_conn_columns, open_log_without_close_is_reported)
