@@ -11,6 +11,7 @@
 
 static const char usage_text[] =
     "usage: c2chain scan [options] INPUT... -o CASE\n"
+    "       c2chain scan --analysis-only [options] INPUT...\n"
     "\n"
     "Ingest captures (pcap, pcapng), flow exports (NetFlow v5/v9, IPFIX, captures of export\n"
     "packets, collector evidence files) and Zeek logs (TSV or JSON, files or folders of\n"
@@ -44,6 +45,10 @@ static const char usage_text[] =
     "      --question TEXT      the question the report answers\n"
     "  -j, --threads N          1 or 2 (default 2): the report is identical either way\n"
     "  -q, --quiet              no progress and no summary\n"
+    "      --analysis-only      read and analyse only, write nothing (no -o needed): no\n"
+    "                           input fingerprints, no case, no reports. A timing baseline:\n"
+    "                           what a scan costs without its chain of evidence\n"
+    "                           (bench/run_evidence.sh)\n"
     "\n"
     "Exit status: 0 done; 64 usage; 65 bad input data (file and offset named);\n"
     "66 input missing; 73 cannot create the case; 74 I/O error; 70 internal error.\n";
@@ -111,6 +116,16 @@ push(const char ***v, size_t *n, const char *s)
 static void
 summary(const struct c2c_scan_summary *s, const char *case_dir, double secs)
 {
+	if (case_dir == NULL) {
+		fprintf(stderr,
+		    "\n%-26s %12u\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12.2f s\n"
+		    "%-26s %12.2f s\n\nanalysis only: no fingerprints, case or reports written\n",
+		    "inputs", s->inputs, "records", (unsigned long long)s->records, "flows",
+		    (unsigned long long)s->flows, "observations",
+		    (unsigned long long)s->observations, "time taken", secs,
+		    "  reading and analysis", (double)s->analysis_us / 1e6);
+		return;
+	}
 	fprintf(stderr,
 	    "\n%-26s %12u\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n"
 	    "%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n%-26s %12llu\n"
@@ -136,7 +151,8 @@ summary(const struct c2c_scan_summary *s, const char *case_dir, double secs)
 static int
 run(int argc, char **argv)
 {
-	enum { O_GEO = 1, O_ASN, O_CAT, O_REF, O_EXT, O_SET, O_KEY, O_TITLE, O_Q, O_HOSTMAP };
+	enum { O_GEO = 1, O_ASN, O_CAT, O_REF, O_EXT, O_SET, O_KEY, O_TITLE, O_Q, O_HOSTMAP,
+		O_ONLY };
 	static const struct option lo[] = { { "output", required_argument, NULL, 'o' },
 		{ "intel", required_argument, NULL, 'i' }, { "geo", required_argument, NULL, O_GEO },
 		{ "asn", required_argument, NULL, O_ASN },
@@ -148,7 +164,7 @@ run(int argc, char **argv)
 		{ "key", required_argument, NULL, O_KEY }, { "title", required_argument, NULL, O_TITLE },
 		{ "question", required_argument, NULL, O_Q },
 		{ "threads", required_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 } };
+		{ "analysis-only", no_argument, NULL, O_ONLY }, { NULL, 0, NULL, 0 } };
 	extern const struct cli_cmd cli_cmd_scan;
 	struct c2c_scan_opts o;
 	const char **feeds = NULL, **geo = NULL, **asn = NULL, **cat = NULL, **ref = NULL,
@@ -212,13 +228,16 @@ run(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case O_ONLY:
+			o.analysis_only = true;
+			break;
 		default:
 			return cli_usage_error(&cli_cmd_scan, "unknown option");
 		}
 	}
 	if (bad)
 		return cli_err(EX_OSERR, "out of memory");
-	if (out == NULL)
+	if (out == NULL && !o.analysis_only)
 		return cli_usage_error(&cli_cmd_scan, "needs -o CASE");
 	if (optind >= argc)
 		return cli_usage_error(&cli_cmd_scan, "needs at least one INPUT");
@@ -252,7 +271,7 @@ run(int argc, char **argv)
 	if (rc != C2C_OK)
 		return cli_fail(rc, &diag);
 	if (!quiet)
-		summary(&sum, out, now_s() - t0);
+		summary(&sum, o.analysis_only ? NULL : out, now_s() - t0);
 	return 0;
 }
 

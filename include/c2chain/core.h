@@ -124,6 +124,11 @@ void c2c_sha256_update(struct c2c_sha256 *h, const void *p, size_t len);
 void c2c_sha256_final(struct c2c_sha256 *h, uint8_t out[32]);
 void c2c_sha256_abort(struct c2c_sha256 *h);
 void c2c_sha256(const void *p, size_t len, uint8_t out[32]);
+/* The digest of one whole message through `h`, which stays open for the next (for many short
+ * messages: Merkle leaves and nodes, record digests; cheaper than c2c_sha256 each time). `h`
+ * comes from c2c_sha256_init and is released with c2c_sha256_abort; a released (or never
+ * opened) context falls back to c2c_sha256. Not for a context with a message in progress. */
+void c2c_sha256_msg(struct c2c_sha256 *h, const void *p, size_t len, uint8_t out[32]);
 /* SHA-256 of a whole file, streamed; C2C_EIO with diag on failure. */
 c2c_err c2c_sha256_file(const char *path, uint8_t out[32], uint64_t *size, struct c2c_diag *diag);
 void c2c_sha1(const void *p, size_t len, uint8_t out[20]);
@@ -136,7 +141,9 @@ uint64_t c2c_siphash(const void *p, size_t len, const uint8_t key[16]);
 /* Sequential reader over a file (mmap'd when plain, inflated through a sliding window when
  * gzip) or a memory block, with exact logical offsets for evidence references. With
  * C2C_RD_HASH the raw file bytes are SHA-256'd as they are consumed, so fingerprinting costs no
- * second pass. Not thread-safe; one reader per input. */
+ * second pass; a large plain file is hashed by a thread of its own over the same mapping while
+ * the caller parses it (joined by c2c_rd_finish / c2c_rd_close). Not thread-safe; one reader
+ * per input. */
 enum { C2C_RD_HASH = 1, C2C_RD_NO_GZIP = 2 };
 #define C2C_RD_MAX_PEEK (256u << 20) /* largest contiguous record a reader hands out */
 struct c2c_rd {
@@ -153,7 +160,9 @@ struct c2c_rd {
 	uint64_t raw_read; /* raw (compressed) bytes read from the file */
 	bool gzip, eof, hashing;
 	struct c2c_sha256 h;
-	uint64_t hashed; /* for mapped files: raw bytes fed to the hash so far */
+	uint64_t hashed; /* for mapped files: raw bytes fed to the hash so far (all of them when
+	                  * a hashing thread covers the mapping) */
+	void *hasher;    /* hashing thread over a large mapping (rd.c), or NULL */
 };
 c2c_err c2c_rd_open(struct c2c_rd *rd, const char *path, unsigned flags, struct c2c_diag *diag);
 /* Read from memory (borrowed until close); gzip is inflated unless C2C_RD_NO_GZIP. */

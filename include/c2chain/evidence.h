@@ -124,7 +124,7 @@ c2c_err c2c_fingerprint_refdata(const char *path, const char *kind, json_t **out
  *   report.json
  * Call order for one scan: c2c_case_open; c2c_case_add_input for every input (in the run's
  * input order) and c2c_case_add_refdata for every reference file; then c2c_case_add_reflist
- * for every finding that cites more than 64 records and c2c_case_append for every finding and
+ * (or c2c_case_add_evrefs) for every finding that cites more than 64 records and c2c_case_append for every finding and
  * assessment (in report order); c2c_case_commit with the report; c2c_case_close. Opening a case
  * that already has a ledger checks the ledger against its signed checkpoint and appends. */
 struct c2c_case;
@@ -133,6 +133,9 @@ struct c2c_case_opts {
 	                       * a new key on first use */
 	const char *origin;   /* checkpoint origin / key name for a new key; NULL: "c2chain/<case
 	                       * directory base name>" */
+	unsigned threads;     /* 1: all work on the calling thread; 0 or 2: long reference lists
+	                       * and record commitments are split over a second thread (the same
+	                       * bytes either way) */
 };
 /* Create the directory (and its subdirectories) if needed. Errors: C2C_EIO, C2C_EFORMAT (an
  * unreadable ledger or key), C2C_EVERIFY (the existing ledger does not match its signed
@@ -149,12 +152,25 @@ c2c_err c2c_case_add_input(struct c2c_case *c, const char *path,
  * digest, for the finding's evidence.refdata ("sha256:<hex>"). */
 c2c_err c2c_case_add_refdata(struct c2c_case *c, const char *path, const char *kind,
     uint8_t sha[32], struct c2c_diag *diag);
-/* Store a finding's full reference list ("ev:..." strings; sorted and de-duplicated here) under
- * evidence/refs/<root>.txt and return its Merkle root (leaf data = the reference string) and
- * the count after de-duplication. C2C_EFORMAT (a string that is not a reference), C2C_EIO,
- * C2C_ENOMEM. */
+/* Store a finding's full reference list ("ev:..." strings; sorted in byte order and
+ * de-duplicated here) as evidence/refs/<root>.txt (written with the other case files at
+ * c2c_case_commit) and return its Merkle root (leaf data = the reference string) and the count
+ * after de-duplication. C2C_EFORMAT (a string that is not a reference), C2C_EINVAL (case
+ * committed), C2C_EIO, C2C_ENOMEM. */
 c2c_err c2c_case_add_reflist(struct c2c_case *c, const char *const *refs, size_t n,
     uint8_t root[32], uint64_t *count, struct c2c_diag *diag);
+/* The same for references in binary form, without rendering them first: refs[i].input is the
+ * index of an input added with c2c_case_add_input (call order). The list, its order, root and
+ * file are exactly those c2c_case_add_reflist gives for the rendered strings. C2C_EINVAL (an
+ * input index not added, or case committed), C2C_EIO, C2C_ENOMEM. */
+c2c_err c2c_case_add_evrefs(struct c2c_case *c, const struct c2c_evref *refs, size_t n,
+    uint8_t root[32], uint64_t *count, struct c2c_diag *diag);
+/* The same for `n_lists` lists (list i: refs[i][0..n[i])), with the lists prepared on the
+ * case's threads and stored in list order: the same files and cited set as calling
+ * c2c_case_add_evrefs for each list in turn. C2C_EINVAL (an input index not added; diag names
+ * the list), C2C_EIO, C2C_ENOMEM. */
+c2c_err c2c_case_add_evref_lists(struct c2c_case *c, const struct c2c_evref *const *refs,
+    const size_t *n, size_t n_lists, struct c2c_diag *diag);
 /* Append a claim: `kind` is "finding" or "assessment"; `claim` (borrowed) must carry a string
  * "id" and be canonicalisable (no reals, ASCII keys). Its evidence references are collected for
  * the record commitments of c2c_case_commit. *index (OUT, may be NULL) is its ledger index.

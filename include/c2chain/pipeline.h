@@ -40,6 +40,10 @@ struct c2c_scan_opts {
 	const char *title;             /* report title; NULL: the case folder's name */
 	const char *question;          /* the question the report answers; NULL: the standard one */
 	unsigned threads;              /* 1 or 2 (0 = 2): ingest and analysis overlap */
+	/* Read and analyse only, as a timing baseline for what the chain of evidence costs
+	 * (bench/run_evidence.sh): no input digests, no case, no reports; case_dir is not
+	 * touched and the summary's evidence and report times stay 0. */
+	bool analysis_only;
 	/* Progress (may be NULL): input i of n, raw bytes done/total, records so far. */
 	void (*progress)(void *ctx, uint32_t input, uint32_t n_inputs, const char *path,
 	    uint64_t done, uint64_t total, uint64_t records);
@@ -64,8 +68,8 @@ struct c2c_scan_summary {
 /* Run every stage of DESIGN.md over the inputs and write the case in `case_dir` (created if
  * needed; an existing case is appended to and its earlier checkpoint proven consistent):
  * inputs.json, scan.json, ledger/, checkpoint.note, evidence/, report.json, report.md,
- * report.html, report.stix.json. The report is byte-identical for the same inputs, reference
- * data and options, whatever the thread count. Returns C2C_OK; C2C_EIO / C2C_EFORMAT /
+ * report.html, report.stix.json (nothing with o->analysis_only). The report is byte-identical
+ * for the same inputs, reference data and options, whatever the thread count. Returns C2C_OK; C2C_EIO / C2C_EFORMAT /
  * C2C_EUNSUPPORTED naming the file (and offset or line) that stopped it; C2C_EINVAL for bad
  * options; C2C_ENOMEM. */
 c2c_err c2c_scan(const struct c2c_scan_opts *o, const char *case_dir,

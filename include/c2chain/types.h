@@ -37,6 +37,11 @@ char *c2c_evref_format(const struct c2c_evref *ref, const uint8_t sha256[32], ch
     size_t len);
 /* Parse that form back: C2C_OK, or C2C_EFORMAT. */
 c2c_err c2c_evref_parse(const char *s, uint8_t sha256[32], struct c2c_evref *ref);
+/* The byte order (strcmp) of the rendered references of `a` (input digest sha_a) and `b`
+ * (sha_b), computed without rendering them: negative, zero exactly when the two strings are
+ * equal, or positive. The order reference lists are stored and Merkle-hashed in. */
+int c2c_evref_text_cmp(const struct c2c_evref *a, const uint8_t sha_a[32],
+    const struct c2c_evref *b, const uint8_t sha_b[32]);
 
 /* ---- flows ------------------------------------------------------------------------------- */
 /* Zeek's conn_state letters. */

@@ -89,6 +89,17 @@ c2c_sha256(const void *p, size_t len, uint8_t out[32])
 }
 
 void
+c2c_sha256_msg(struct c2c_sha256 *h, const void *p, size_t len, uint8_t out[32])
+{
+	unsigned n = 32;
+	if (h->ctx == NULL || EVP_DigestInit_ex(h->ctx, md_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(h->ctx, p, len) != 1 || EVP_DigestFinal_ex(h->ctx, out, &n) != 1) {
+		c2c_sha256(p, len, out);
+		return;
+	}
+}
+
+void
 c2c_sha1(const void *p, size_t len, uint8_t out[20])
 {
 	(void)pthread_once(&g_md_once, fetch_digests);

@@ -3,10 +3,16 @@
  * in place; gzip files (and anything that cannot be mapped) are read in 1 MiB chunks and, for
  * gzip, inflated into a sliding window that always starts at the caller's position. Logical
  * offsets are those of the (decompressed) byte stream. With C2C_RD_HASH the raw bytes are fed to
- * SHA-256 as they are consumed, so fingerprinting an input costs no second read.
+ * SHA-256 as they are consumed, so fingerprinting an input costs no second read. A plain mapped
+ * file of HASH_THREAD_MIN bytes or more is hashed by a thread of its own, front to back over
+ * the same mapping, while the caller parses it: on a machine with a spare core the digest then
+ * costs the parse almost nothing. Pages the caller drops behind it (MADV_DONTNEED) are faulted
+ * back in from the page cache should the thread lag.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -18,6 +24,64 @@
 
 #define CHUNK (1u << 20)
 #define HASH_STEP (4u << 20)
+#define HASH_THREAD_MIN ((size_t)32 << 20)
+
+/* The hashing thread of a mapped file: owns rd->h until joined. */
+struct hasher {
+	pthread_t t;
+	const uint8_t *p;
+	size_t len;
+	struct c2c_sha256 *h;
+	atomic_bool stop;
+};
+
+static void *
+hasher_main(void *arg)
+{
+	struct hasher *hs = arg;
+	for (size_t off = 0; off < hs->len;) {
+		size_t n = hs->len - off < HASH_STEP ? hs->len - off : HASH_STEP;
+		if (atomic_load_explicit(&hs->stop, memory_order_relaxed))
+			break;
+		c2c_sha256_update(hs->h, hs->p + off, n);
+		off += n;
+	}
+	return NULL;
+}
+
+/* Start hashing the whole mapping on a thread; when that is not possible the reader hashes
+ * inline as it advances. */
+static void
+hasher_start(struct c2c_rd *rd)
+{
+	struct hasher *hs = c2c_malloc(sizeof(*hs));
+	if (hs == NULL)
+		return;
+	hs->p = rd->map;
+	hs->len = rd->map_len;
+	hs->h = &rd->h;
+	atomic_init(&hs->stop, false);
+	if (pthread_create(&hs->t, NULL, hasher_main, hs) != 0) {
+		c2c_free(hs);
+		return;
+	}
+	rd->hasher = hs;
+	rd->hashed = rd->map_len;
+}
+
+/* Wait for the thread (cut short when `stop`); rd->h is the reader's again. */
+static void
+hasher_join(struct c2c_rd *rd, bool stop)
+{
+	struct hasher *hs = rd->hasher;
+	if (hs == NULL)
+		return;
+	if (stop)
+		atomic_store_explicit(&hs->stop, true, memory_order_relaxed);
+	(void)pthread_join(hs->t, NULL);
+	c2c_free(hs);
+	rd->hasher = NULL;
+}
 
 static void
 rd_zero(struct c2c_rd *rd)
@@ -120,8 +184,11 @@ c2c_rd_open(struct c2c_rd *rd, const char *path, unsigned flags, struct c2c_diag
 			(void)madvise(m, rd->map_len, MADV_SEQUENTIAL);
 			gzip = !(flags & C2C_RD_NO_GZIP) && rd->map_len >= 2 && rd->map[0] == 0x1f &&
 			    rd->map[1] == 0x8b;
-			if (!gzip)
+			if (!gzip) {
+				if (rd->hashing && rd->map_len >= HASH_THREAD_MIN)
+					hasher_start(rd);
 				return C2C_OK;
+			}
 		}
 	}
 	if (rd->map == NULL && !(flags & C2C_RD_NO_GZIP)) {
@@ -302,7 +369,8 @@ void
 c2c_rd_advance(struct c2c_rd *rd, size_t n)
 {
 	rd->pos += n;
-	if (is_mapped_plain(rd) && rd->hashing && rd->pos - rd->hashed >= HASH_STEP) {
+	if (is_mapped_plain(rd) && rd->hashing && rd->hasher == NULL &&
+	    rd->pos - rd->hashed >= HASH_STEP) {
 		uint64_t upto = rd->pos > rd->map_len ? rd->map_len : rd->pos;
 		c2c_sha256_update(&rd->h, rd->map + rd->hashed, (size_t)(upto - rd->hashed));
 		rd->hashed = upto;
@@ -314,7 +382,10 @@ c2c_rd_finish(struct c2c_rd *rd, uint8_t sha[32], uint64_t *raw_size, struct c2c
 {
 	if (!rd->hashing)
 		return C2C_EINVAL;
-	if (is_mapped_plain(rd)) {
+	if (rd->hasher != NULL) {
+		hasher_join(rd, false); /* the thread hashed all of the mapping */
+		rd->raw_read = rd->map_len;
+	} else if (is_mapped_plain(rd)) {
 		c2c_sha256_update(&rd->h, rd->map + rd->hashed, rd->map_len - (size_t)rd->hashed);
 		rd->hashed = rd->map_len;
 		rd->raw_read = rd->map_len;
@@ -347,6 +418,7 @@ c2c_rd_finish(struct c2c_rd *rd, uint8_t sha[32], uint64_t *raw_size, struct c2c
 void
 c2c_rd_close(struct c2c_rd *rd)
 {
+	hasher_join(rd, true);
 	if (rd->z != NULL) {
 		(void)inflateEnd(rd->z);
 		c2c_free(rd->z);

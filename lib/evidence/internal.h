@@ -6,6 +6,7 @@
 #ifndef C2C_EVIDENCE_INTERNAL_H
 #define C2C_EVIDENCE_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,8 +39,35 @@ struct c2c__ref {
 };
 c2c_err c2c__ref_parse(const char *s, struct c2c__ref *r);
 void c2c__ref_format(const struct c2c__ref *r, char buf[C2C_EVREF_STRLEN]);
-/* Order by (off, len, rec); digests compare first. */
+/* The reference string of `r` given the lower-case hex of its digest (which r->sha is not
+ * read for), NUL-terminated in `out`; returns its length. Same bytes as c2c_evref_format. */
+size_t c2c__ref_text(const struct c2c__ref *r, const char hex[64], char out[C2C_EVREF_STRLEN]);
+/* Order by (off, len, rec); digests compare first. The order of record commitments. */
 int c2c__ref_cmp(const struct c2c__ref *a, const struct c2c__ref *b);
+/* The byte order (strcmp) of the reference strings, computed on the parsed form: the order
+ * of reference lists (evidence/refs). Zero exactly when the strings are equal. */
+int c2c__ref_text_cmp(const struct c2c__ref *a, const struct c2c__ref *b);
+
+/* ---- a second thread for large lists ------------------------------------------------------ */
+/* Lists of at least C2C__PAR_MIN elements are split between the calling thread and one more
+ * (when the case allows two threads). Results never depend on the split. */
+#define C2C__PAR_MIN 2048
+struct c2c__task {
+	void (*fn)(void *arg);
+	void *arg;
+	pthread_t t;
+	bool started;
+};
+/* Start fn(arg) on a second thread when `par` (and a thread can be had); otherwise it runs on
+ * the calling thread in c2c__task_join. */
+void c2c__task_start(struct c2c__task *t, bool par, void (*fn)(void *), void *arg);
+void c2c__task_join(struct c2c__task *t);
+/* c2c_merkle_root, the two subtrees of the root (RFC 6962 §2.1: split at the largest power of
+ * two below n) hashed on two threads when `par`. */
+void c2c__merkle_root_par(const uint8_t (*leaves)[32], uint64_t n, bool par, uint8_t out[32]);
+/* c2c_merkle_root through the open context `h` (c2c_sha256_msg). */
+void c2c__merkle_root_h(struct c2c_sha256 *h, const uint8_t (*leaves)[32], uint64_t n,
+    uint8_t out[32]);
 
 /* "<dir>/<rel>" into out (reset first); C2C_ENOMEM. */
 c2c_err c2c__path(struct c2c_buf *out, const char *dir, const char *rel);
@@ -58,6 +86,11 @@ c2c_err c2c__read_records(const char *path, const struct c2c__ref *refs, size_t 
 /* Line `i` of a record-commitment list: "<ref> <sha256 hex of the record bytes>". */
 c2c_err c2c__records_line(const struct c2c__ref *r, const uint8_t rec_sha[32],
     struct c2c_buf *out);
+/* The same line into `out` (NUL-terminated) given the hex digest of the input; returns its
+ * length. */
+#define C2C__RECLINE_MAX 176 /* longest reference (110) + ' ' + 64 hex + NUL */
+size_t c2c__records_text(const struct c2c__ref *r, const char input_hex[64],
+    const uint8_t rec_sha[32], char out[C2C__RECLINE_MAX]);
 
 /* enum c2c_format from its c2c_format_name(); C2C_FMT_UNKNOWN when none. */
 enum c2c_format c2c__format_parse(const char *s);

@@ -2,13 +2,24 @@
  * The case and its ledger: an append-only file of canonical JSON lines (ledger/entries.jsonl)
  * whose RFC 6962 tree head is signed as a C2SP checkpoint. The case keeps all entry bytes and
  * leaf hashes in memory (entries are claims and fingerprints, never raw data), the inputs of
- * the current scan, and every evidence reference cited so far; c2c_case_commit turns the cited
- * references into per-input record commitments, writes report.json and signs the new head.
+ * the current scan, and every evidence reference cited so far (parsed, never as strings);
+ * c2c_case_commit turns the cited references into per-input record commitments, writes
+ * report.json and signs the new head.
+ *
+ * Reference lists, record commitments and report.json are written as temporary files first
+ * and made durable together (one file-system sync instead of one fsync per file) before they
+ * are renamed into place and before the ledger and the signed checkpoint, which are written
+ * last, each with its own fsync.
  */
+#define _GNU_SOURCE 1 /* syncfs, sync_file_range */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "evidence/internal.h"
 
@@ -16,6 +27,11 @@ struct case_input {
 	char *path;
 	json_t *fp; /* fingerprint (inputs.json form, without path) */
 	struct c2c_input_info info;
+};
+
+struct pending_file {
+	char *tmp;  /* written and closed; NULL once renamed */
+	char *path; /* where it goes */
 };
 
 struct c2c_case {
@@ -30,11 +46,358 @@ struct c2c_case {
 	int64_t scan; /* number of this scan: 1 + report entries already in the ledger */
 	struct case_input *inputs;
 	size_t n_inputs;
-	json_t *refdata; /* array of fingerprints with "path" */
-	char **refs;     /* cited reference strings (owned) */
+	json_t *refdata;       /* array of fingerprints with "path" */
+	struct c2c__ref *refs; /* cited references */
 	size_t n_refs, cap_refs;
+	struct pending_file *pend; /* written, not yet durable nor in place */
+	size_t n_pend;
+	uint64_t n_tmp; /* temporary names handed out */
+	unsigned threads; /* c2c_case_opts.threads */
+	struct writer *writer; /* started with the first file when threads != 1 */
 	bool committed;
 };
+
+/* ---- files made durable as one batch ----------------------------------------------------- */
+/* Case files are written as temporary files next to their place, by a writer thread when the
+ * case may use two threads (the caller goes on computing the next list meanwhile), then made
+ * durable together and renamed into place by flush_files(). */
+
+struct wjob {
+	char *tmp;
+	uint8_t *data[2]; /* owned; written one after the other */
+	size_t len[2];
+};
+
+struct writer {
+	pthread_t t;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct wjob *q;
+	size_t head, n, cap;
+	bool closing;
+	int err;         /* errno of the first failure, 0 when none */
+	const char *bad; /* its temporary file (a pending_file's tmp) */
+};
+
+static const char *
+write_tmp(const char *tmp, uint8_t *const data[2], const size_t len[2], int *err)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		*err = errno;
+		return "create";
+	}
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *q = data[i];
+		size_t left = len[i];
+		while (left > 0) {
+			ssize_t n = write(fd, q, left);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				*err = n < 0 ? errno : EIO;
+				(void)close(fd);
+				return "write";
+			}
+			q += n;
+			left -= (size_t)n;
+		}
+	}
+#ifdef __linux__
+	/* Start writing back now, so that the sync of the batch finds little left to do. */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+	if (close(fd) != 0) {
+		*err = errno;
+		return "write";
+	}
+	return NULL;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	(void)pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct wjob j;
+		int err = 0;
+		while (w->n == 0 && !w->closing)
+			(void)pthread_cond_wait(&w->cv, &w->mu);
+		if (w->n == 0)
+			break;
+		j = w->q[w->head];
+		w->head = (w->head + 1) % w->cap;
+		w->n--;
+		(void)pthread_mutex_unlock(&w->mu);
+		if (write_tmp(j.tmp, j.data, j.len, &err) != NULL && err == 0)
+			err = EIO;
+		c2c_free(j.data[0]);
+		c2c_free(j.data[1]);
+		(void)pthread_mutex_lock(&w->mu);
+		if (err != 0 && w->err == 0) {
+			w->err = err;
+			w->bad = j.tmp;
+		}
+	}
+	(void)pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Start the writer (NULL: write on the calling thread). */
+static struct writer *
+writer_new(void)
+{
+	struct writer *w = c2c_calloc(1, sizeof(*w));
+	if (w == NULL)
+		return NULL;
+	if (pthread_mutex_init(&w->mu, NULL) != 0) {
+		c2c_free(w);
+		return NULL;
+	}
+	if (pthread_cond_init(&w->cv, NULL) != 0) {
+		(void)pthread_mutex_destroy(&w->mu);
+		c2c_free(w);
+		return NULL;
+	}
+	if (pthread_create(&w->t, NULL, writer_main, w) != 0) {
+		(void)pthread_cond_destroy(&w->cv);
+		(void)pthread_mutex_destroy(&w->mu);
+		c2c_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* Queue a write; takes data[] (also when it fails). */
+static c2c_err
+writer_push(struct writer *w, char *tmp, uint8_t *data[2], const size_t len[2])
+{
+	c2c_err rc = C2C_OK;
+	(void)pthread_mutex_lock(&w->mu);
+	if (w->n == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 64;
+		struct wjob *nq = c2c_reallocarray(NULL, ncap, sizeof(*nq));
+		if (nq == NULL) {
+			rc = C2C_ENOMEM;
+		} else {
+			for (size_t i = 0; i < w->n; i++)
+				nq[i] = w->q[(w->head + i) % w->cap];
+			c2c_free(w->q);
+			w->q = nq;
+			w->head = 0;
+			w->cap = ncap;
+		}
+	}
+	if (rc == C2C_OK) {
+		struct wjob *j = &w->q[(w->head + w->n) % w->cap];
+		j->tmp = tmp;
+		for (int i = 0; i < 2; i++) {
+			j->data[i] = data[i];
+			j->len[i] = len[i];
+		}
+		w->n++;
+		(void)pthread_cond_signal(&w->cv);
+	}
+	(void)pthread_mutex_unlock(&w->mu);
+	if (rc != C2C_OK) {
+		c2c_free(data[0]);
+		c2c_free(data[1]);
+	}
+	return rc;
+}
+
+/* Wait until everything queued is written and stop the writer; *err and *bad name the first
+ * failure. */
+static void
+writer_free(struct writer *w, int *err, const char **bad)
+{
+	if (w == NULL)
+		return;
+	(void)pthread_mutex_lock(&w->mu);
+	w->closing = true;
+	(void)pthread_cond_signal(&w->cv);
+	(void)pthread_mutex_unlock(&w->mu);
+	(void)pthread_join(w->t, NULL);
+	if (err != NULL) {
+		*err = w->err;
+		*bad = w->bad;
+	}
+	(void)pthread_cond_destroy(&w->cv);
+	(void)pthread_mutex_destroy(&w->mu);
+	c2c_free(w->q);
+	c2c_free(w);
+}
+
+/* Write `path` as a temporary file next to it (now, or queued to the writer): data[0] then
+ * data[1]. flush_files() makes the batch durable and renames each into place. A path written
+ * twice ends with the last bytes. Takes data[] (c2c_free'd), also on failure. */
+static c2c_err
+put_file_take(struct c2c_case *c, const char *path, uint8_t *data[2], const size_t len[2],
+    struct c2c_diag *diag)
+{
+	struct pending_file *np;
+	size_t tl = strlen(path) + 64;
+	char *tmp, *dst;
+	const char *what;
+	int err = 0;
+
+	np = c2c_reallocarray(c->pend, c->n_pend + 1, sizeof(*np));
+	if (np == NULL) {
+		c2c_free(data[0]);
+		c2c_free(data[1]);
+		return C2C_ENOMEM;
+	}
+	c->pend = np;
+	tmp = c2c_malloc(tl);
+	dst = c2c_strdup(path);
+	if (tmp == NULL || dst == NULL) {
+		c2c_free(tmp);
+		c2c_free(dst);
+		c2c_free(data[0]);
+		c2c_free(data[1]);
+		return C2C_ENOMEM;
+	}
+	(void)snprintf(tmp, tl, "%s.tmp.%ld.%llu", path, (long)getpid(),
+	    (unsigned long long)c->n_tmp++);
+	c->pend[c->n_pend].tmp = tmp;
+	c->pend[c->n_pend].path = dst;
+	c->n_pend++;
+	if (c->threads != 1 && c->writer == NULL)
+		c->writer = writer_new(); /* NULL: write here */
+	if (c->writer != NULL)
+		return writer_push(c->writer, tmp, data, len);
+	what = write_tmp(tmp, data, len, &err);
+	c2c_free(data[0]);
+	c2c_free(data[1]);
+	if (what != NULL) {
+		errno = err;
+		return c2c_diag_errno(diag, C2C_EIO, path, what);
+	}
+	return C2C_OK;
+}
+
+/* put_file_take of the bytes in `b`, then those in `b2` (may be NULL); the buffers are left
+ * empty. */
+static c2c_err
+put_buf2(struct c2c_case *c, const char *path, struct c2c_buf *b, struct c2c_buf *b2,
+    struct c2c_diag *diag)
+{
+	size_t len[2] = { 0, 0 };
+	uint8_t *data[2];
+	data[0] = b->len > 0 ? c2c_buf_steal(b, &len[0]) : NULL;
+	data[1] = b2 != NULL && b2->len > 0 ? c2c_buf_steal(b2, &len[1]) : NULL;
+	return put_file_take(c, path, data, len, diag);
+}
+
+static c2c_err
+put_buf(struct c2c_case *c, const char *path, struct c2c_buf *b, struct c2c_diag *diag)
+{
+	return put_buf2(c, path, b, NULL, diag);
+}
+
+/* Wait for the writer; its first failure (naming the final path). */
+static c2c_err
+writer_wait(struct c2c_case *c, struct c2c_diag *diag)
+{
+	const char *bad = NULL;
+	int err = 0;
+	writer_free(c->writer, &err, &bad);
+	c->writer = NULL;
+	if (err == 0)
+		return C2C_OK;
+	for (size_t i = 0; i < c->n_pend; i++)
+		if (c->pend[i].tmp == bad) {
+			errno = err;
+			return c2c_diag_errno(diag, C2C_EIO, c->pend[i].path, "write");
+		}
+	errno = err;
+	return c2c_diag_errno(diag, C2C_EIO, c->dir, "write");
+}
+
+/* Drop the batch: temporary files not renamed yet are removed. */
+static void
+drop_files(struct c2c_case *c)
+{
+	writer_free(c->writer, NULL, NULL);
+	c->writer = NULL;
+	for (size_t i = 0; i < c->n_pend; i++) {
+		if (c->pend[i].tmp != NULL)
+			(void)unlink(c->pend[i].tmp);
+		c2c_free(c->pend[i].tmp);
+		c2c_free(c->pend[i].path);
+	}
+	c2c_free(c->pend);
+	c->pend = NULL;
+	c->n_pend = 0;
+}
+
+/* Make every pending file durable: one syncfs(2) of the case's file system where there is
+ * one, else an fsync of each file. */
+static c2c_err
+sync_files(struct c2c_case *c, struct c2c_diag *diag)
+{
+#ifdef __linux__
+	int dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		int r = syncfs(dfd);
+		(void)close(dfd);
+		if (r == 0)
+			return C2C_OK;
+	}
+#endif
+	for (size_t i = 0; i < c->n_pend; i++) {
+		int fd = open(c->pend[i].tmp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) != 0) {
+			c2c_err rc = c2c_diag_errno(diag, C2C_EIO, c->pend[i].path, "fsync");
+			if (fd >= 0)
+				(void)close(fd);
+			return rc;
+		}
+		(void)close(fd);
+	}
+	return C2C_OK;
+}
+
+/* Written, durable, then in place (in the order queued). */
+static c2c_err
+flush_files(struct c2c_case *c, struct c2c_diag *diag)
+{
+	c2c_err rc = writer_wait(c, diag);
+	if (rc == C2C_OK && c->n_pend > 0)
+		rc = sync_files(c, diag);
+	for (size_t i = 0; i < c->n_pend && rc == C2C_OK; i++) {
+		if (rename(c->pend[i].tmp, c->pend[i].path) != 0) {
+			rc = c2c_diag_errno(diag, C2C_EIO, c->pend[i].path, "rename");
+			break;
+		}
+		c2c_free(c->pend[i].tmp);
+		c->pend[i].tmp = NULL;
+	}
+	drop_files(c);
+	return rc;
+}
+
+/* Room for `more` cited references. */
+static c2c_err
+refs_reserve(struct c2c_case *c, size_t more)
+{
+	size_t ncap = c->cap_refs ? c->cap_refs : 256;
+	struct c2c__ref *nr;
+	if (c->cap_refs - c->n_refs >= more)
+		return C2C_OK;
+	while (ncap - c->n_refs < more) {
+		if (ncap > SIZE_MAX / 2 / sizeof(*nr))
+			return C2C_ENOMEM;
+		ncap *= 2;
+	}
+	nr = c2c_reallocarray(c->refs, ncap, sizeof(*nr));
+	if (nr == NULL)
+		return C2C_ENOMEM;
+	c->refs = nr;
+	c->cap_refs = ncap;
+	return C2C_OK;
+}
 
 static c2c_err
 push_leaf(struct c2c_case *c, const void *line, size_t len)
@@ -78,23 +441,13 @@ append_entry(struct c2c_case *c, const char *kind, json_t *entry, uint64_t *inde
 static c2c_err
 add_ref(struct c2c_case *c, const char *s, struct c2c_diag *diag)
 {
-	struct c2c__ref r;
-	char *d;
-	if (c2c__ref_parse(s, &r) != C2C_OK)
+	c2c_err rc = refs_reserve(c, 1);
+	if (rc != C2C_OK)
+		return rc;
+	if (c2c__ref_parse(s, &c->refs[c->n_refs]) != C2C_OK)
 		return c2c_diag_set(diag, C2C_EFORMAT, "claim", 0, "not an evidence reference: %.120s",
 		    s);
-	if (c->n_refs == c->cap_refs) {
-		size_t ncap = c->cap_refs ? c->cap_refs * 2 : 256;
-		char **nr = c2c_reallocarray(c->refs, ncap, sizeof(char *));
-		if (nr == NULL)
-			return C2C_ENOMEM;
-		c->refs = nr;
-		c->cap_refs = ncap;
-	}
-	d = c2c_strdup(s);
-	if (d == NULL)
-		return C2C_ENOMEM;
-	c->refs[c->n_refs++] = d;
+	c->n_refs++;
 	return C2C_OK;
 }
 
@@ -257,6 +610,7 @@ c2c_case_open(const char *dir, const struct c2c_case_opts *opts, struct c2c_case
 		return C2C_ENOMEM;
 	c2c_buf_init(&c->ledger, C2C__FILE_CAP);
 	c->scan = 1;
+	c->threads = opts != NULL ? opts->threads : 0;
 	c->dir = c2c_strdup(dir);
 	c->refdata = json_array();
 	if (c->dir == NULL || c->refdata == NULL)
@@ -287,8 +641,7 @@ c2c_case_close(struct c2c_case *c)
 		c2c_free(c->inputs[i].path);
 		json_decref(c->inputs[i].fp);
 	}
-	for (size_t i = 0; i < c->n_refs; i++)
-		c2c_free(c->refs[i]);
+	drop_files(c);
 	c2c_free(c->refs);
 	c2c_free(c->inputs);
 	json_decref(c->refdata);
@@ -372,64 +725,298 @@ c2c_case_add_refdata(struct c2c_case *c, const char *path, const char *kind, uin
 }
 
 static int
-cmp_str(const void *a, const void *b)
+cmp_ref_text(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return c2c__ref_text_cmp(a, b);
+}
+
+/* Render references [lo, hi) of a sorted list into `text` (one per line) and hash each as a
+ * Merkle leaf. One of these may run on a second thread: it touches only its own range. */
+struct leaf_job {
+	const struct c2c__ref *v;
+	size_t lo, hi;
+	uint8_t (*leaves)[32];
+	struct c2c_buf text;
+	c2c_err rc;
+};
+
+static void
+leaf_job_run(void *arg)
+{
+	struct leaf_job *j = arg;
+	struct c2c_sha256 h;
+	const uint8_t *hex_of = NULL;
+	char hex[65];
+
+	if (c2c_sha256_init(&h) != C2C_OK)
+		h.ctx = NULL; /* c2c_sha256_msg falls back to one-shot digests */
+	j->rc = c2c_buf_reserve(&j->text, (j->hi - j->lo) * 96);
+	for (size_t i = j->lo; i < j->hi && j->rc == C2C_OK; i++) {
+		char line[1 + C2C_EVREF_STRLEN]; /* 0x00 || reference: the leaf's input */
+		size_t len;
+		if (hex_of == NULL || memcmp(hex_of, j->v[i].sha, 32) != 0) {
+			(void)c2c_hex(j->v[i].sha, 32, hex);
+			hex_of = j->v[i].sha;
+		}
+		line[0] = 0x00;
+		len = c2c__ref_text(&j->v[i], hex, line + 1);
+		c2c_sha256_msg(&h, line, len + 1, j->leaves[i]);
+		line[len + 1] = '\n';
+		j->rc = c2c_buf_add(&j->text, line + 1, len + 1);
+	}
+	c2c_sha256_abort(&h);
+}
+
+/* A reference list made ready to store: sorted and unique refs, the file text, the root. */
+struct list_prep {
+	struct c2c__ref *v; /* owned when from a batch */
+	size_t n, k;        /* given, after de-duplication */
+	struct c2c_buf text;
+	uint8_t root[32];
+	c2c_err rc;
+};
+
+/* Sort p->v in reference-string order, drop repeats, render each reference once into the
+ * list's text and hash it as a leaf, and compute the root; with `par`, a long list is rendered
+ * and hashed in two halves on two threads. Touches nothing but `p`. */
+static void
+prep_list(struct list_prep *p, bool par)
+{
+	struct c2c__ref *v = p->v;
+	uint8_t(*leaves)[32];
+	struct leaf_job job[2];
+	struct c2c__task t;
+	size_t k, n = p->n;
+
+	/* Lists from detection arrive sorted and unique already: check before sorting. */
+	for (k = 1; k < n && c2c__ref_text_cmp(&v[k - 1], &v[k]) < 0; k++)
+		;
+	if (k < n) {
+		qsort(v, n, sizeof(*v), cmp_ref_text);
+		k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (k == 0 || c2c__ref_text_cmp(&v[k - 1], &v[i]) != 0)
+				v[k++] = v[i];
+	} else {
+		k = n;
+	}
+	p->k = k;
+	leaves = c2c_reallocarray(NULL, k ? k : 1, 32); /* written in full below */
+	if (leaves == NULL) {
+		p->rc = C2C_ENOMEM;
+		return;
+	}
+	par = par && k >= C2C__PAR_MIN;
+	for (int i = 0; i < 2; i++) {
+		job[i].v = v;
+		job[i].leaves = leaves;
+		job[i].rc = C2C_OK;
+	}
+	job[0].text = p->text; /* the first half renders straight into the list's text */
+	c2c_buf_init(&job[1].text, C2C__FILE_CAP);
+	job[0].lo = 0;
+	job[0].hi = job[1].lo = par ? k / 2 : k;
+	job[1].hi = k;
+	c2c__task_start(&t, par, leaf_job_run, &job[1]);
+	leaf_job_run(&job[0]);
+	c2c__task_join(&t);
+	p->text = job[0].text;
+	p->rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
+	if (p->rc == C2C_OK && job[1].text.len > 0)
+		p->rc = c2c_buf_add(&p->text, job[1].text.data, job[1].text.len);
+	c2c_buf_fini(&job[1].text);
+	if (p->rc == C2C_OK)
+		c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, p->root);
+	c2c_free(leaves);
+}
+
+/* Add a prepared list to the case: its references join the cited set and its text is written
+ * as evidence/refs/<root>.txt. */
+static c2c_err
+store_prep(struct c2c_case *c, struct list_prep *p, struct c2c_diag *diag)
+{
+	struct c2c_buf path;
+	char hex[65];
+	c2c_err rc = p->rc;
+
+	if (rc == C2C_OK)
+		rc = refs_reserve(c, p->k);
+	if (rc != C2C_OK)
+		return rc;
+	if (p->k > 0)
+		memcpy(c->refs + c->n_refs, p->v, p->k * sizeof(*p->v));
+	c->n_refs += p->k;
+	c2c_buf_init(&path, 1 << 16);
+	rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__REFSDIR, c2c_hex(p->root, 32, hex));
+	if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
+		rc = C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = put_buf(c, (const char *)path.data, &p->text, diag);
+	c2c_buf_fini(&path);
+	return rc;
+}
+
+/* One list: prepare (on two threads when long) and store. */
+static c2c_err
+store_reflist(struct c2c_case *c, struct c2c__ref *v, size_t n, uint8_t root[32],
+    uint64_t *count, struct c2c_diag *diag)
+{
+	struct list_prep p;
+	c2c_err rc;
+
+	memset(&p, 0, sizeof(p));
+	p.v = v;
+	p.n = n;
+	c2c_buf_init(&p.text, C2C__FILE_CAP);
+	prep_list(&p, c->threads != 1);
+	rc = store_prep(c, &p, diag);
+	if (rc == C2C_OK) {
+		memcpy(root, p.root, 32);
+		if (count != NULL)
+			*count = p.k;
+	}
+	c2c_buf_fini(&p.text);
+	return rc;
 }
 
 c2c_err
 c2c_case_add_reflist(struct c2c_case *c, const char *const *refs, size_t n, uint8_t root[32],
     uint64_t *count, struct c2c_diag *diag)
 {
-	const char **sorted = NULL;
-	uint8_t(*leaves)[32] = NULL;
-	struct c2c_buf text, path;
-	char hex[65];
-	size_t k = 0;
-	c2c_err rc = C2C_ENOMEM;
+	struct c2c__ref *v;
+	c2c_err rc;
 
-	c2c_buf_init(&text, C2C__FILE_CAP);
-	c2c_buf_init(&path, 1 << 16);
-	sorted = c2c_calloc(n ? n : 1, sizeof(*sorted));
-	leaves = c2c_calloc(n ? n : 1, 32);
-	if (sorted == NULL || leaves == NULL)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		struct c2c__ref r;
-		if (c2c__ref_parse(refs[i], &r) != C2C_OK) {
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
+	v = c2c_reallocarray(NULL, n ? n : 1, sizeof(*v)); /* every element parsed below */
+	if (v == NULL)
+		return C2C_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (c2c__ref_parse(refs[i], &v[i]) != C2C_OK) {
 			rc = c2c_diag_set(diag, C2C_EFORMAT, "reference list", i,
 			    "not an evidence reference: %.120s", refs[i]);
-			goto out;
+			c2c_free(v);
+			return rc;
 		}
-		sorted[i] = refs[i];
+	rc = store_reflist(c, v, n, root, count, diag);
+	c2c_free(v);
+	return rc;
+}
+
+c2c_err
+c2c_case_add_evrefs(struct c2c_case *c, const struct c2c_evref *refs, size_t n,
+    uint8_t root[32], uint64_t *count, struct c2c_diag *diag)
+{
+	struct c2c__ref *v;
+	c2c_err rc;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
+	v = c2c_reallocarray(NULL, n ? n : 1, sizeof(*v)); /* every element set below */
+	if (v == NULL)
+		return C2C_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (refs[i].input >= c->n_inputs) {
+			rc = c2c_diag_set(diag, C2C_EINVAL, "reference list", i,
+			    "reference to input %u of %zu", refs[i].input, c->n_inputs);
+			c2c_free(v);
+			return rc;
+		}
+		memcpy(v[i].sha, c->inputs[refs[i].input].info.sha256, 32);
+		v[i].off = refs[i].off;
+		v[i].len = refs[i].len;
+		v[i].rec = refs[i].rec;
 	}
-	qsort(sorted, n, sizeof(*sorted), cmp_str);
-	rc = C2C_OK;
-	for (size_t i = 0; i < n && rc == C2C_OK; i++) {
-		if (i > 0 && strcmp(sorted[i], sorted[i - 1]) == 0)
-			continue;
-		c2c_merkle_leaf(sorted[i], strlen(sorted[i]), leaves[k++]);
-		rc = c2c_buf_printf(&text, "%s\n", sorted[i]);
-		if (rc == C2C_OK)
-			rc = add_ref(c, sorted[i], diag);
+	rc = store_reflist(c, v, n, root, count, diag);
+	c2c_free(v);
+	return rc;
+}
+
+/* ---- many lists at once ------------------------------------------------------------------ */
+
+#define BATCH_WINDOW 64 /* lists prepared ahead of storing (bounds the texts held) */
+
+struct batch {
+	const struct c2c_case *c;
+	const struct c2c_evref *const *refs;
+	struct list_prep *p; /* the window's lists */
+	size_t n;
+	atomic_size_t next;
+};
+
+/* Parse-free preparation of one list: binary references named by input index. */
+static void
+prep_evrefs(struct batch *b, size_t i, const struct c2c_evref *refs)
+{
+	struct list_prep *p = &b->p[i];
+	p->v = c2c_reallocarray(NULL, p->n ? p->n : 1, sizeof(*p->v)); /* set in full below */
+	if (p->v == NULL) {
+		p->rc = C2C_ENOMEM;
+		return;
 	}
-	if (rc != C2C_OK)
-		goto out;
-	c2c_merkle_root((const uint8_t(*)[32])leaves, k, root);
-	(void)c2c_hex(root, 32, hex);
-	rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__REFSDIR, hex);
-	if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
-		rc = C2C_ENOMEM;
-	if (rc == C2C_OK)
-		rc = c2c_file_write_atomic((const char *)path.data,
-		    text.data != NULL ? (const void *)text.data : (const void *)"", text.len, diag);
-	if (rc == C2C_OK && count != NULL)
-		*count = k;
-out:
-	c2c_free(sorted);
-	c2c_free(leaves);
-	c2c_buf_fini(&text);
-	c2c_buf_fini(&path);
+	for (size_t k = 0; k < p->n; k++) {
+		if (refs[k].input >= b->c->n_inputs) {
+			p->rc = C2C_EINVAL;
+			return;
+		}
+		memcpy(p->v[k].sha, b->c->inputs[refs[k].input].info.sha256, 32);
+		p->v[k].off = refs[k].off;
+		p->v[k].len = refs[k].len;
+		p->v[k].rec = refs[k].rec;
+	}
+	prep_list(p, false);
+}
+
+/* Both threads take the window's lists in turn. */
+static void
+batch_run(void *arg)
+{
+	struct batch *b = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&b->next, 1);
+		if (i >= b->n)
+			break;
+		prep_evrefs(b, i, b->refs[i]);
+	}
+}
+
+c2c_err
+c2c_case_add_evref_lists(struct c2c_case *c, const struct c2c_evref *const *refs,
+    const size_t *n, size_t n_lists, struct c2c_diag *diag)
+{
+	struct list_prep p[BATCH_WINDOW];
+	struct batch b;
+	c2c_err rc = C2C_OK;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
+	b.c = c;
+	b.p = p;
+	for (size_t w = 0; w < n_lists && rc == C2C_OK; w += BATCH_WINDOW) {
+		struct c2c__task t;
+		b.refs = refs + w;
+		b.n = n_lists - w < BATCH_WINDOW ? n_lists - w : BATCH_WINDOW;
+		atomic_init(&b.next, 0);
+		for (size_t i = 0; i < b.n; i++) {
+			memset(&p[i], 0, sizeof(p[i]));
+			p[i].n = n[w + i];
+			c2c_buf_init(&p[i].text, C2C__FILE_CAP);
+		}
+		c2c__task_start(&t, c->threads != 1 && b.n > 1, batch_run, &b);
+		batch_run(&b);
+		c2c__task_join(&t);
+		/* Stored in list order, whatever thread prepared them. */
+		for (size_t i = 0; i < b.n; i++) {
+			if (rc == C2C_OK) {
+				rc = store_prep(c, &p[i], diag);
+				if (rc == C2C_EINVAL)
+					(void)c2c_diag_set(diag, rc, "reference list", w + i,
+					    "reference to an input that was not added");
+			}
+			c2c_free(p[i].v);
+			c2c_buf_fini(&p[i].text);
+		}
+	}
 	return rc;
 }
 
@@ -495,31 +1082,97 @@ c2c_case_append(struct c2c_case *c, const char *kind, const json_t *claim, uint6
 
 /* ---- commit ------------------------------------------------------------------------------ */
 
-struct rec_ctx {
+/* Read records [0, n) of `refs` (sorted, one input) back from the input, digest each, and
+ * write its commitment line and leaf. One of these may run on a second thread over its own
+ * range, reader, buffer and diag. */
+struct rec_job {
+	const char *path;
 	const struct c2c__ref *refs;
-	struct c2c_buf *text;
+	size_t n;
+	const char *hex; /* of the input's digest */
 	uint8_t (*leaves)[32];
+	struct c2c_buf text;
+	struct c2c_sha256 h;
+	struct c2c_diag diag;
+	c2c_err rc;
 };
 
 static c2c_err
 commit_record(void *ctx, size_t i, const uint8_t *p, size_t len)
 {
-	struct rec_ctx *rc = ctx;
+	struct rec_job *j = ctx;
+	char line[1 + C2C__RECLINE_MAX]; /* 0x00 || line: the leaf's input */
 	uint8_t d[32];
-	size_t start = rc->text->len;
-	c2c_err e;
-	c2c_sha256(p, len, d);
-	e = c2c__records_line(&rc->refs[i], d, rc->text);
-	if (e != C2C_OK)
-		return e;
-	c2c_merkle_leaf(rc->text->data + start, rc->text->len - start, rc->leaves[i]);
-	return c2c_buf_addc(rc->text, '\n');
+	size_t n;
+	c2c_sha256_msg(&j->h, p, len, d);
+	line[0] = 0x00;
+	n = c2c__records_text(&j->refs[i], j->hex, d, line + 1);
+	c2c_sha256_msg(&j->h, line, n + 1, j->leaves[i]);
+	line[n + 1] = '\n';
+	return c2c_buf_add(&j->text, line + 1, n + 1);
+}
+
+static void
+rec_job_run(void *arg)
+{
+	struct rec_job *j = arg;
+	memset(&j->diag, 0, sizeof(j->diag));
+	j->rc = j->n > 0 ? c2c_buf_reserve(&j->text, j->n * 160) : C2C_OK;
+	if (j->rc != C2C_OK || j->n == 0)
+		return;
+	if (c2c_sha256_init(&j->h) != C2C_OK)
+		j->h.ctx = NULL; /* c2c_sha256_msg falls back to one-shot digests */
+	j->rc = c2c__read_records(j->path, j->refs, j->n, commit_record, j, &j->diag);
+	c2c_sha256_abort(&j->h);
 }
 
 static int
 cmp_ref(const void *a, const void *b)
 {
 	return c2c__ref_cmp(a, b);
+}
+
+struct sort_job {
+	struct c2c__ref *v;
+	size_t n;
+};
+
+static void
+sort_job_run(void *arg)
+{
+	struct sort_job *j = arg;
+	qsort(j->v, j->n, sizeof(*j->v), cmp_ref);
+}
+
+/* Sort (c2c__ref_cmp) the n references at *v: a long array as two halves on two threads,
+ * then merged into a new array that replaces *v. */
+static c2c_err
+sort_refs(const struct c2c_case *c, struct c2c__ref **v, size_t n)
+{
+	struct sort_job h[2] = { { *v, n / 2 }, { *v + n / 2, n - n / 2 } };
+	struct c2c__ref *out;
+	struct c2c__task t;
+	size_t a = 0, b = 0, k = 0;
+
+	if (c->threads == 1 || n < 2 * C2C__PAR_MIN) {
+		qsort(*v, n, sizeof(**v), cmp_ref);
+		return C2C_OK;
+	}
+	out = c2c_reallocarray(NULL, n, sizeof(*out)); /* the merge fills it */
+	if (out == NULL)
+		return C2C_ENOMEM;
+	c2c__task_start(&t, true, sort_job_run, &h[1]);
+	sort_job_run(&h[0]);
+	c2c__task_join(&t);
+	while (a < h[0].n && b < h[1].n)
+		out[k++] = c2c__ref_cmp(&h[1].v[b], &h[0].v[a]) < 0 ? h[1].v[b++] : h[0].v[a++];
+	while (a < h[0].n)
+		out[k++] = h[0].v[a++];
+	while (b < h[1].n)
+		out[k++] = h[1].v[b++];
+	c2c_free(*v);
+	*v = out;
+	return C2C_OK;
 }
 
 /* One "records" entry per input: digests of every cited record and dependency record. */
@@ -532,11 +1185,12 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 
 	for (size_t i = 0; i < c->n_inputs; i++)
 		total += c->inputs[i].info.n_deps;
-	all = c2c_calloc(total ? total : 1, sizeof(*all));
+	all = c2c_reallocarray(NULL, total ? total : 1, sizeof(*all)); /* filled below */
 	if (all == NULL)
 		return C2C_ENOMEM;
-	for (size_t i = 0; i < c->n_refs; i++)
-		(void)c2c__ref_parse(c->refs[i], &all[n++]); /* checked when collected */
+	if (c->n_refs > 0)
+		memcpy(all, c->refs, c->n_refs * sizeof(*all));
+	n = c->n_refs;
 	for (size_t i = 0; i < c->n_inputs; i++)
 		for (uint32_t k = 0; k < c->inputs[i].info.n_deps && k < 16; k++) {
 			const struct c2c_evref *d = &c->inputs[i].info.deps[k];
@@ -546,13 +1200,14 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 			all[n].rec = d->rec;
 			n++;
 		}
-	qsort(all, n, sizeof(*all), cmp_ref);
+	rc = sort_refs(c, &all, n);
 	for (size_t lo = 0; lo < n && rc == C2C_OK;) {
 		size_t hi = lo, k = 0;
 		struct case_input *in = NULL;
 		struct c2c__ref *uniq;
 		uint8_t(*leaves)[32] = NULL;
-		struct c2c_buf text, path;
+		struct rec_job job[2];
+		struct c2c_buf path;
 		char hex[65];
 		json_t *entry;
 
@@ -572,23 +1227,39 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 		for (size_t i = lo; i < hi; i++)
 			if (k == 0 || c2c__ref_cmp(&uniq[k - 1], &all[i]) != 0)
 				uniq[k++] = all[i];
-		c2c_buf_init(&text, C2C__FILE_CAP);
+		c2c_buf_init(&job[0].text, C2C__FILE_CAP);
+		c2c_buf_init(&job[1].text, C2C__FILE_CAP);
 		c2c_buf_init(&path, 1 << 16);
-		leaves = c2c_calloc(k, 32);
+		leaves = c2c_reallocarray(NULL, k, 32); /* every leaf is written */
 		if (leaves == NULL) {
 			rc = C2C_ENOMEM;
 		} else {
-			struct rec_ctx rx = { uniq, &text, leaves };
+			bool par = c->threads != 1 && k >= C2C__PAR_MIN;
+			size_t half = par ? k / 2 : k;
+			struct c2c__task t;
 			uint8_t root[32];
-			rc = c2c__read_records(in->path, uniq, k, commit_record, &rx, diag);
+			for (int h = 0; h < 2; h++) {
+				job[h].path = in->path;
+				job[h].refs = uniq + (h == 0 ? 0 : half);
+				job[h].n = h == 0 ? half : k - half;
+				job[h].hex = hex;
+				job[h].leaves = leaves + (h == 0 ? 0 : half);
+			}
+			c2c__task_start(&t, par, rec_job_run, &job[1]);
+			rec_job_run(&job[0]);
+			c2c__task_join(&t);
+			rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
+			if (rc != C2C_OK && diag != NULL)
+				*diag = job[0].rc != C2C_OK ? job[0].diag : job[1].diag;
 			if (rc == C2C_OK)
 				rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__RECSDIR, hex);
 			if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
 				rc = C2C_ENOMEM;
 			if (rc == C2C_OK)
-				rc = c2c_file_write_atomic((const char *)path.data, text.data, text.len,
+				rc = put_buf2(c, (const char *)path.data, &job[0].text, &job[1].text,
 				    diag);
-			c2c_merkle_root((const uint8_t(*)[32])leaves, k, root);
+			if (rc == C2C_OK)
+				c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
 			entry = rc == C2C_OK ? json_object() : NULL;
 			if (rc == C2C_OK && entry == NULL)
 				rc = C2C_ENOMEM;
@@ -603,7 +1274,8 @@ commit_records(struct c2c_case *c, struct c2c_diag *diag)
 			json_decref(entry);
 		}
 		c2c_free(leaves);
-		c2c_buf_fini(&text);
+		c2c_buf_fini(&job[0].text);
+		c2c_buf_fini(&job[1].text);
 		c2c_buf_fini(&path);
 		lo = hi;
 	}
@@ -689,6 +1361,7 @@ c2c_case_commit(struct c2c_case *c, const json_t *report, struct c2c_diag *diag)
 {
 	struct c2c_buf rep, path, tree, note, body;
 	struct c2c_checkpoint cp;
+	size_t rep_len;
 	uint8_t d[32];
 	char hex[65];
 	json_t *entry = NULL;
@@ -716,15 +1389,21 @@ c2c_case_commit(struct c2c_case *c, const json_t *report, struct c2c_diag *diag)
 		rc = c2c_buf_addc(&rep, '\n');
 	if (rc == C2C_OK)
 		rc = c2c__path(&path, c->dir, C2C__REPORT);
-	if (rc == C2C_OK)
-		rc = c2c_file_write_atomic((const char *)path.data, rep.data, rep.len, diag);
 	if (rc != C2C_OK)
 		goto out;
 	c2c_sha256(rep.data, rep.len, d);
+	rep_len = rep.len;
+	rc = put_buf(c, (const char *)path.data, &rep, diag);
+	/* Reference lists, record commitments and report.json: durable and in place before the
+	 * ledger that commits to them. */
+	if (rc == C2C_OK)
+		rc = flush_files(c, diag);
+	if (rc != C2C_OK)
+		goto out;
 	entry = json_object();
 	rc = entry != NULL ? c2c_json_set_str(entry, "sha256", c2c_hex(d, 32, hex)) : C2C_ENOMEM;
 	if (rc == C2C_OK)
-		rc = c2c_json_set_int(entry, "size", (int64_t)rep.len);
+		rc = c2c_json_set_int(entry, "size", (int64_t)rep_len);
 	if (rc == C2C_OK)
 		rc = c2c_json_set_str(entry, "name", C2C__REPORT);
 	if (rc == C2C_OK)

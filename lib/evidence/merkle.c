@@ -6,13 +6,23 @@
  */
 #include <string.h>
 
-#include "c2chain/evidence.h"
+#include "evidence/internal.h"
 
 void
 c2c_merkle_leaf(const void *data, size_t len, uint8_t out[32])
 {
 	static const uint8_t zero = 0x00;
 	struct c2c_sha256 h;
+	if (len < 512) {
+		/* Short leaves (references, record commitments, most ledger lines): one-shot over
+		 * 0x00 || data on the stack, no streaming context. */
+		uint8_t buf[512];
+		buf[0] = 0x00;
+		if (len > 0)
+			memcpy(buf + 1, data, len);
+		c2c_sha256(buf, len + 1, out);
+		return;
+	}
 	if (c2c_sha256_init(&h) != C2C_OK) {
 		memset(out, 0, 32);
 		return;
@@ -32,8 +42,19 @@ c2c_merkle_node(const uint8_t left[32], const uint8_t right[32], uint8_t out[32]
 	c2c_sha256(buf, sizeof(buf), out);
 }
 
+static void
+node_h(struct c2c_sha256 *h, const uint8_t left[32], const uint8_t right[32], uint8_t out[32])
+{
+	uint8_t buf[65];
+	buf[0] = 0x01;
+	memcpy(buf + 1, left, 32);
+	memcpy(buf + 33, right, 32);
+	c2c_sha256_msg(h, buf, sizeof(buf), out);
+}
+
 void
-c2c_merkle_root(const uint8_t (*leaves)[32], uint64_t n, uint8_t out[32])
+c2c__merkle_root_h(struct c2c_sha256 *h, const uint8_t (*leaves)[32], uint64_t n,
+    uint8_t out[32])
 {
 	uint8_t stack[65][32];
 	unsigned top = 0;
@@ -47,15 +68,61 @@ c2c_merkle_root(const uint8_t (*leaves)[32], uint64_t n, uint8_t out[32])
 		/* Each trailing one bit of i closes a perfect subtree: merge its two halves. */
 		for (uint64_t k = i + 1; (k & 1) == 0; k >>= 1) {
 			top--;
-			c2c_merkle_node(stack[top - 1], stack[top], stack[top - 1]);
+			node_h(h, stack[top - 1], stack[top], stack[top - 1]);
 		}
 	}
 	/* The remaining perfect subtrees, largest on the left, combine right to left. */
 	while (top > 1) {
 		top--;
-		c2c_merkle_node(stack[top - 1], stack[top], stack[top - 1]);
+		node_h(h, stack[top - 1], stack[top], stack[top - 1]);
 	}
 	memcpy(out, stack[0], 32);
+}
+
+void
+c2c_merkle_root(const uint8_t (*leaves)[32], uint64_t n, uint8_t out[32])
+{
+	struct c2c_sha256 h;
+	if (c2c_sha256_init(&h) != C2C_OK)
+		h.ctx = NULL; /* c2c_sha256_msg falls back to one-shot digests */
+	c2c__merkle_root_h(&h, leaves, n, out);
+	c2c_sha256_abort(&h);
+}
+
+struct root_job {
+	const uint8_t (*leaves)[32];
+	uint64_t n;
+	uint8_t out[32];
+};
+
+static void
+root_job_run(void *arg)
+{
+	struct root_job *j = arg;
+	c2c_merkle_root(j->leaves, j->n, j->out);
+}
+
+void
+c2c__merkle_root_par(const uint8_t (*leaves)[32], uint64_t n, bool par, uint8_t out[32])
+{
+	struct root_job right;
+	struct c2c__task t;
+	uint8_t left[32];
+	uint64_t k = 1;
+
+	if (!par || n < C2C__PAR_MIN) {
+		c2c_merkle_root(leaves, n, out);
+		return;
+	}
+	/* MTH(D[n]) = node(MTH(D[0:k]), MTH(D[k:n])), k the largest power of two below n. */
+	while (k * 2 < n)
+		k *= 2;
+	right.leaves = leaves + k;
+	right.n = n - k;
+	c2c__task_start(&t, true, root_job_run, &right);
+	c2c_merkle_root(leaves, k, left);
+	c2c__task_join(&t);
+	c2c_merkle_node(left, right.out, out);
 }
 
 /* Largest power of two strictly less than n (n >= 2). */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,11 +25,62 @@ c2c__ref_parse(const char *s, struct c2c__ref *r)
 	return C2C_OK;
 }
 
+/* Decimal digits of v (at least one). */
+static unsigned
+dec_len(uint64_t v)
+{
+	unsigned n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* v in decimal at p, no terminator; returns the number of characters. */
+static size_t
+put_dec(char *p, uint64_t v)
+{
+	unsigned n = dec_len(v);
+	for (unsigned i = n; i > 0; i--) {
+		p[i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return n;
+}
+
+size_t
+c2c__ref_text(const struct c2c__ref *r, const char hex[64], char out[C2C_EVREF_STRLEN])
+{
+	/* "ev:" 64 hex "/" <= 20 digits "+" <= 10 digits "#" <= 10 digits NUL: 111 bytes. */
+	char *p = out;
+	memcpy(p, "ev:", 3);
+	memcpy(p + 3, hex, 64);
+	p += 67;
+	*p++ = '/';
+	p += put_dec(p, r->off);
+	*p++ = '+';
+	p += put_dec(p, r->len);
+	if (r->rec >= 0) {
+		*p++ = '#';
+		p += put_dec(p, (uint64_t)r->rec);
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
 void
 c2c__ref_format(const struct c2c__ref *r, char buf[C2C_EVREF_STRLEN])
 {
-	struct c2c_evref ev = { 0, r->rec, r->off, r->len };
-	(void)c2c_evref_format(&ev, r->sha, buf, C2C_EVREF_STRLEN);
+	char hex[65];
+	(void)c2c__ref_text(r, c2c_hex(r->sha, 32, hex), buf);
+}
+
+int
+c2c__ref_text_cmp(const struct c2c__ref *a, const struct c2c__ref *b)
+{
+	struct c2c_evref x = { 0, a->rec, a->off, a->len }, y = { 0, b->rec, b->off, b->len };
+	return c2c_evref_text_cmp(&x, a->sha, &y, b->sha);
 }
 
 int
@@ -44,6 +96,32 @@ c2c__ref_cmp(const struct c2c__ref *a, const struct c2c__ref *b)
 	if (a->rec != b->rec)
 		return a->rec < b->rec ? -1 : 1;
 	return 0;
+}
+
+static void *
+task_main(void *arg)
+{
+	struct c2c__task *t = arg;
+	t->fn(t->arg);
+	return NULL;
+}
+
+void
+c2c__task_start(struct c2c__task *t, bool par, void (*fn)(void *), void *arg)
+{
+	t->fn = fn;
+	t->arg = arg;
+	t->started = par && pthread_create(&t->t, NULL, task_main, t) == 0;
+}
+
+void
+c2c__task_join(struct c2c__task *t)
+{
+	if (t->started)
+		(void)pthread_join(t->t, NULL);
+	else
+		t->fn(t->arg);
+	t->started = false;
 }
 
 c2c_err
@@ -128,6 +206,19 @@ c2c__read_records(const char *path, const struct c2c__ref *refs, size_t n, c2c__
 	rc = c2c_rd_open(&rd, path, 0, diag);
 	if (rc != C2C_OK)
 		return rc;
+#ifdef MADV_POPULATE_READ
+	/* Records cited densely across a mapped file: map the span's pages in one call rather
+	 * than fault them in a few at a time (the pages are in the page cache: this reads no
+	 * disk that the loop below would not). */
+	if (rd.map != NULL && !rd.gzip && n > 0 && refs[0].off < rd.map_len) {
+		uint64_t lo = refs[0].off & ~(uint64_t)4095, hi = refs[n - 1].off + refs[n - 1].len;
+		if (hi > rd.map_len)
+			hi = rd.map_len;
+		if (hi > lo && (hi - lo) / n <= 65536)
+			(void)madvise((void *)(uintptr_t)(rd.map + lo), (size_t)(hi - lo),
+			    MADV_POPULATE_READ);
+	}
+#endif
 	for (size_t i = 0; i < n && rc == C2C_OK; i++) {
 		const uint8_t *p;
 		size_t avail = 0;
@@ -169,13 +260,22 @@ c2c__read_records(const char *path, const struct c2c__ref *refs, size_t n, c2c__
 	return rc;
 }
 
+size_t
+c2c__records_text(const struct c2c__ref *r, const char input_hex[64], const uint8_t rec_sha[32],
+    char out[C2C__RECLINE_MAX])
+{
+	size_t n = c2c__ref_text(r, input_hex, out);
+	out[n++] = ' ';
+	(void)c2c_hex(rec_sha, 32, out + n);
+	return n + 64;
+}
+
 c2c_err
 c2c__records_line(const struct c2c__ref *r, const uint8_t rec_sha[32], struct c2c_buf *out)
 {
-	char ref[C2C_EVREF_STRLEN], hex[65];
-	c2c__ref_format(r, ref);
-	(void)c2c_hex(rec_sha, 32, hex);
-	return c2c_buf_printf(out, "%s %s", ref, hex);
+	char line[C2C__RECLINE_MAX], hex[65];
+	size_t n = c2c__records_text(r, c2c_hex(r->sha, 32, hex), rec_sha, line);
+	return c2c_buf_add(out, line, n);
 }
 
 enum c2c_format

@@ -336,6 +336,8 @@ ingest_all(struct run *r, const struct c2c_sink *sink, const struct c2c_scan_opt
 	/* Offloaded (wrong) checksums are common in captures taken on a sending host; a packet
 	 * still shows who talked to whom, and verify re-parses records the same way. */
 	io.ignore_checksums = true;
+	if (o != NULL && o->analysis_only)
+		io.hash = false; /* a timing baseline: no fingerprints, nothing is written */
 	for (size_t i = 0; i < r->n_files && rc == C2C_OK; i++) {
 		struct prog_ctx pc = { r, (uint32_t)i, o };
 		if (o != NULL && o->progress != NULL) {
@@ -1377,30 +1379,26 @@ store_reflists(struct run *r, struct c2c_case *c, struct c2c_diag *diag)
 		rc = c2c_case_add_reflist(c, (const char *const *)r->reflists[i], r->reflist_n[i],
 		    root, &cnt, diag);
 	}
-	for (size_t i = 0; i < nf && rc == C2C_OK; i++) {
-		const struct c2c_evref *refs;
-		size_t n;
-		char **s;
-		uint8_t root[32];
-		uint64_t cnt;
-		if (c2c_detect_finding_refs(r->det, i, &refs, &n) != C2C_OK || n <= 64)
-			continue;
-		s = c2c_calloc(n, sizeof(*s));
-		if (s == NULL)
-			return C2C_ENOMEM;
-		for (size_t k = 0; k < n && rc == C2C_OK; k++) {
-			s[k] = c2c_malloc(C2C_EVREF_STRLEN);
-			if (s[k] == NULL || refs[k].input >= r->n_files)
-				rc = s[k] == NULL ? C2C_ENOMEM : C2C_EINVAL;
-			else
-				(void)c2c_evref_format(&refs[k], r->digests[refs[k].input], s[k],
-				    C2C_EVREF_STRLEN);
+	/* Detection findings: straight from their parsed references (the case renders each
+	 * reference once, in the list's file), all lists in one call so the case can spread them
+	 * over its threads. */
+	if (rc == C2C_OK && nf > 0) {
+		const struct c2c_evref **lists = c2c_calloc(nf, sizeof(*lists));
+		size_t *ns = c2c_calloc(nf, sizeof(*ns)), m = 0;
+		if (lists == NULL || ns == NULL)
+			rc = C2C_ENOMEM;
+		for (size_t i = 0; i < nf && rc == C2C_OK; i++) {
+			const struct c2c_evref *refs;
+			size_t n;
+			if (c2c_detect_finding_refs(r->det, i, &refs, &n) != C2C_OK || n <= 64)
+				continue;
+			lists[m] = refs;
+			ns[m++] = n;
 		}
 		if (rc == C2C_OK)
-			rc = c2c_case_add_reflist(c, (const char *const *)s, n, root, &cnt, diag);
-		for (size_t k = 0; k < n; k++)
-			c2c_free(s[k]);
-		c2c_free(s);
+			rc = c2c_case_add_evref_lists(c, lists, ns, m, diag);
+		c2c_free(lists);
+		c2c_free(ns);
 	}
 	return rc;
 }
@@ -1471,7 +1469,7 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 	struct tsmap ts = { NULL, 0, 0, false };
 	struct c2c_scan_summary lsum;
 	struct c2c_case *c = NULL;
-	struct c2c_case_opts co = { o->key_path, NULL };
+	struct c2c_case_opts co = { o->key_path, NULL, o->threads == 1 ? 1 : 2 };
 	uint64_t t0 = now_us(), t1, t2;
 	c2c_err rc;
 
@@ -1486,6 +1484,14 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 	if (rc == C2C_OK)
 		rc = analyze(&r, o, o->threads == 1 ? 1 : 2);
 	t1 = now_us();
+	if (o->analysis_only) {
+		r.sum->analysis_us = t1 - t0;
+		if (rc != C2C_OK)
+			pin_diag_src(diag);
+		run_fini(&r);
+		spec_fini(&sp);
+		return rc;
+	}
 	if (rc == C2C_OK)
 		rc = c2c_case_open(case_dir, &co, &c, diag);
 	for (size_t i = 0; i < r.n_files && rc == C2C_OK; i++)

@@ -335,7 +335,7 @@ static void
 build_case(const char *dir, const char *input, int bad_port)
 {
 	struct c2c_case *c = NULL;
-	struct c2c_case_opts o = { NULL, "c2chain.test/case" };
+	struct c2c_case_opts o = { NULL, "c2chain.test/case", 0 };
 	struct c2c_input_info info;
 	struct analysis a;
 	struct c2c_diag d;
@@ -807,7 +807,7 @@ second_scan_appends(void)
 	{
 		struct c2c_case *cs = NULL;
 		struct c2c_diag d;
-		struct c2c_case_opts o = { NULL, NULL };
+		struct c2c_case_opts o = { NULL, NULL, 0 };
 		char lp[4400];
 		(void)snprintf(lp, sizeof(lp), "%s/ledger/entries.jsonl", dir);
 		flip(lp, 7);

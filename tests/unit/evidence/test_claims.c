@@ -202,7 +202,7 @@ each_claim_type(void)
 	static const int hit_refs[] = { 0, 0, -1 };
 	char dir[4200];
 	struct c2c_case *c = NULL;
-	struct c2c_case_opts co = { NULL, "c2chain.test/claims" };
+	struct c2c_case_opts co = { NULL, "c2chain.test/claims", 0 };
 	struct c2c_diag d;
 	struct c2c_verify_opts vo;
 	struct c2c_verify_summary sum;

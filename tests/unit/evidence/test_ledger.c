@@ -46,7 +46,7 @@ build_and_verify(void)
 	char in[4096], dir[4096];
 	struct c2c_input_info info;
 	struct c2c_case *c = NULL;
-	struct c2c_case_opts co = { NULL, "t/ledger" };
+	struct c2c_case_opts co = { NULL, "t/ledger", 0 };
 	struct c2c_verify_opts vo;
 	struct c2c_verify_summary sum;
 	struct c2c_diag d;
@@ -112,7 +112,7 @@ reopen_appends(void)
 {
 	char dir[4096];
 	struct c2c_case *c = NULL;
-	struct c2c_case_opts co = { NULL, NULL };
+	struct c2c_case_opts co = { NULL, NULL, 1 };
 	struct c2c_diag d;
 	json_t *rep = json_object();
 	uint64_t size = 0;
