@@ -172,7 +172,8 @@ static char *
 read_case_file(const char *dir, const char *rel, size_t *len)
 {
 	char p[4096];
-	(void)snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	int n = snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	ASSERT(n > 0 && (size_t)n < sizeof(p));
 	return test_read_file(p, len);
 }
 
