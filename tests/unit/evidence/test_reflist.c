@@ -290,8 +290,9 @@ test_case_lists(void)
 			char p[4096 + 32];
 			struct dirent *e;
 			DIR *dp;
-			(void)snprintf(p, sizeof(p), "%s/%s", dir[k],
+			int n = snprintf(p, sizeof(p), "%s/%s", dir[k],
 			    r == 0 ? "evidence/refs" : "evidence/records");
+			ASSERT(n > 0 && (size_t)n < sizeof(p));
 			dp = opendir(p);
 			ASSERT(dp != NULL);
 			while ((e = readdir(dp)) != NULL)
