@@ -282,6 +282,22 @@ c2c__exp_msg_len(const uint8_t *p, size_t avail)
  * the window must hold the longest datagram plus the next header. */
 #define EXP_WINDOW (1u << 17)
 
+#ifndef EXP_PREFETCH
+#define EXP_PREFETCH 16384
+#endif
+static inline void
+exp_prefetch(const uint8_t *p, size_t mlen, size_t avail)
+{
+#if defined(__GNUC__)
+	if (avail >= EXP_PREFETCH + mlen) {
+		for (size_t o = 0; o < mlen; o += 64)
+			__builtin_prefetch(p + EXP_PREFETCH + o);
+	}
+#else
+	(void)p; (void)mlen; (void)avail;
+#endif
+}
+
 c2c_err
 c2c__ingest_export(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 {
@@ -321,6 +337,7 @@ c2c__ingest_export(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 				break;
 			continue;
 		}
+		exp_prefetch(p, mlen, avail);
 		rc = c2c__exp_message(x, NULL, p, mlen, off, &out);
 		if (rc != C2C_OK)
 			break;
