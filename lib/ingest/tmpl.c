@@ -914,8 +914,10 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 	const struct c2c_exp_plan *pl = &t->plan;
 	const struct c2c_exp_op *ops = t->ops, *oe = t->ops + t->n_ops;
 	const struct c2c_exp_op *e_addr = ops + t->n_addr;
-	const uint8_t *end = p + len;
 	const size_t rl = t->min_len, n = len / rl;
+	/* records that have 7 more bytes of the set after them (all but the last, at most) */
+	const size_t n8 = len >= 7 ? (len - 7) / rl : 0;
+	uint16_t ooff = 0, roff = 0;
 	struct c2c_input_info *info = o->info;
 	c2c_err (*sink)(void *, const struct c2c_flow *) = NULL;
 	void *sink_ctx = NULL;
@@ -925,6 +927,8 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 	c2c_time lo = 0, hi = 0, exp = m->export_time;
 	uint32_t up = m->sys_uptime;
 	int tmode = T_GENERAL;
+	int32_t rec = m->rec;
+	uint64_t seq = m->x->flow_seq;
 	size_t k = 0;
 	c2c_err rc = C2C_OK;
 
@@ -950,6 +954,13 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 	f->obs_domain = m->domain;
 	f->tmpl_ev = t->ev;
 	f->first_ev = f->last_ev = *ev;
+	/* Addresses are copied from their offsets in the record: no slot in between. */
+	for (const struct c2c_exp_op *op = ops; op < e_addr; op++) {
+		if (op->slot == pl->orig)
+			ooff = op->off;
+		if (op->slot == pl->resp)
+			roff = op->off;
+	}
 	if (pl->orig != 0)
 		set_family(&f->orig, pl->orig6);
 	if (pl->resp != 0)
@@ -969,25 +980,23 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 		tmode = T_MS;
 
 	for (; k < n; k++, p += rl) {
-		const struct c2c_exp_op *op = ops;
+		const struct c2c_exp_op *op = e_addr;
 		c2c_time ts, te;
-		for (; op < e_addr; op++)
-			r->v[op->slot] = (uint64_t)(uintptr_t)(p + op->off);
-		if ((size_t)(end - p) >= rl + 7) {
+		if (k < n8) {
 			/* Every field is read with one 8-byte big-endian load and a shift: no
-			 * branch on its length. The 7 bytes past the record are in the set
-			 * (checked above), so the load stays inside the message. */
+			 * branch on its length. The 7 bytes past the record are in the set, so
+			 * the load stays inside the message. */
 			for (; op < oe; op++)
 				r->v[op->slot] = be64(p + op->off) >> op->shift;
 		} else {
 			for (; op < oe; op++)
 				r->v[op->slot] = be_load(p + op->off, op->len);
 		}
-		f->first_ev.rec = f->last_ev.rec = m->rec++;
+		f->first_ev.rec = f->last_ev.rec = rec++;
 		if (pl->orig != 0)
-			set_addr(&f->orig, slot_ptr(r, pl->orig), pl->orig6);
+			set_addr(&f->orig, p + ooff, pl->orig6);
 		if (pl->resp != 0)
-			set_addr(&f->resp, slot_ptr(r, pl->resp), pl->resp6);
+			set_addr(&f->resp, p + roff, pl->resp6);
 		f->have = have0;
 		/* slot 0 reads as 0: absent parts need no branch. A tcp/udp port element of
 		 * value 0 leaves the port 0, as no port element would. */
@@ -1028,7 +1037,7 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 			if (f->sampling > samp_max)
 				samp_max = f->sampling;
 		}
-		f->seq = m->x->flow_seq++;
+		f->seq = seq++;
 		if (f->ts < lo)
 			lo = f->ts;
 		if (f->last > hi)
@@ -1042,6 +1051,8 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 		}
 	}
 	/* k records were decoded (all of them, or up to the one the sink refused) */
+	m->rec = rec;
+	m->x->flow_seq = seq;
 	m->data_records += (uint32_t)k;
 	o->st->n[C2C_ST_NF_RECORDS] += k;
 	if (pl->biflow)
@@ -1069,7 +1080,6 @@ c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t
 	if (t->min_len == 0)
 		return C2C_OK; /* every field zero-length: no record can be told apart */
 	memset(&f, 0, sizeof(f));
-	memset(&r, 0, sizeof(r));
 	memset(&ev, 0, sizeof(ev)); /* padding included: flows are compared whole */
 	ev.input = o->input;
 	ev.off = m->off;
@@ -1077,9 +1087,13 @@ c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t
 	if (!t->options)
 		set_sampling = c2c__exp_dom_sampling(m, false, 0); /* domain-wide, per set */
 	if (t->fast && o->view == NULL) {
+		/* Only the template's slots are read (each filled by an op before it is read)
+		 * and slot 0, which must read as 0. */
 		r.have = t->have;
+		r.v[M_NONE] = 0;
 		return fast_set(m, t, p, len, &r, &f, &ev, set_sampling);
 	}
+	memset(&r, 0, sizeof(r));
 	{
 		const uint8_t *val[C2C_EXP_MAX_FIELDS];
 		uint16_t vlen[C2C_EXP_MAX_FIELDS];
