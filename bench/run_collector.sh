@@ -20,6 +20,7 @@
 #     collector.
 #
 # Usage: bench/run_collector.sh [OUTDIR]   (keep it short: the machine is shared)
+#   ONLY=decode        part 1 only (decode throughput, v9 and IPFIX), its table alone
 #   D1=path/to/D1.pcap   use an existing D1 (else bench/gen_d1_pcap.py writes one to OUTDIR)
 # Needs: nfdump (nfcapd, nfdump, nfreplay), softflowd, python3, cmake, ninja, a C compiler.
 set -euo pipefail
@@ -30,6 +31,7 @@ BURST=${BURST:-20000}  # datagrams of the as-fast-as-possible burst run (x30 rec
 NR=${NR:-50000}        # datagrams in the file nfreplay sends (x30 records)
 ND=${ND:-200000}       # datagrams for the decode run (x30 records: 6 M, 216 MB)
 RATES=${RATES:-"10000 25000 50000 100000 150000"}   # datagrams/s (x30 records/s)
+ONLY=${ONLY:-}         # "decode": run part 1 (decode throughput) only
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 for t in nfcapd nfdump nfreplay softflowd python3 cmake cc; do
@@ -121,6 +123,30 @@ decode_cpu() { # our-file their-file -> CO CN FO FN
 	CN_MIN=$(printf '%s\n' "${theirs[@]}" | sort -g | head -1)
 }
 
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (b ? 100 * a / b : 0) }'; }
+rate() { awk -v n="$1" -v c="$2" 'BEGIN { printf "%.1f M", ((c > 0) ? n / c / 1e6 : 0) }'; }
+ratio() { awk -v a="$1" -v ca="$2" -v b="$3" -v cb="$4" \
+	'BEGIN { printf "%.2fx", (ca > 0 && cb > 0 && b > 0) ? (a / ca) / (b / cb) : 0 }'; }
+# The decode-throughput table (part 1).
+decode_table() {
+	echo "Decode throughput. CPU = user + system of the whole process (wait4 rusage), 5 interleaved"
+	echo "runs per tool: median and minimum (the minimum is the least disturbed by other jobs); records as"
+	echo "each timed run reports them. NetFlow v9: $SENT_DEC records sent by bench/nfsend at 20k"
+	echo "datagrams/s (c2chain collect kept $REC_C2C, nfcapd $REC_NFC). IPFIX: softflowd -v 10 of D1"
+	echo "(exported $X_SENT_C / $X_SENT_N records; c2chain collect kept $X_RX_C2C, nfcapd $X_RX_NFC)."
+	echo
+	echo "| Decoder | Input | Records | CPU s, median / min of 5 | Records per CPU second, median / min | vs nfdump -r, median / min |"
+	echo "|---|---|---|---|---|---|"
+	echo "| c2chain (c2c_ingest_file, no hashing) | raw NetFlow v9 stream file | $F_RAW | $CR / $CR_MIN | $(rate "$F_RAW" "$CR") / $(rate "$F_RAW" "$CR_MIN") | $(ratio "$F_RAW" "$CR" "$F_NFD" "$NCN") / $(ratio "$F_RAW" "$CR_MIN" "$F_NFD" "$NCN_MIN") |"
+	echo "| c2chain (c2c_ingest_file, no hashing) | its evidence file of that stream (CRC-32 checked) | $F_EV | $CE / $CE_MIN | $(rate "$F_EV" "$CE") / $(rate "$F_EV" "$CE_MIN") | $(ratio "$F_EV" "$CE" "$F_NFD" "$NCN") / $(ratio "$F_EV" "$CE_MIN" "$F_NFD" "$NCN_MIN") |"
+	echo "| nfdump -r -o null | nfcapd's file of that stream (decoded by nfcapd) | $F_NFD | $NCN / $NCN_MIN | $(rate "$F_NFD" "$NCN") / $(rate "$F_NFD" "$NCN_MIN") | 1 |"
+	echo "| c2chain (c2c_ingest_file, no hashing) | its evidence file of the IPFIX stream | $XF_EV | $XCE / $XCE_MIN | $(rate "$XF_EV" "$XCE") / $(rate "$XF_EV" "$XCE_MIN") | $(ratio "$XF_EV" "$XCE" "$XF_NFD" "$XCN") / $(ratio "$XF_EV" "$XCE_MIN" "$XF_NFD" "$XCN_MIN") |"
+	echo "| nfdump -r -o null | nfcapd's file of the IPFIX stream | $XF_NFD | $XCN / $XCN_MIN | $(rate "$XF_NFD" "$XCN") / $(rate "$XF_NFD" "$XCN_MIN") | 1 |"
+	echo "| c2chain collect while receiving v9 (recv + decode + write) | UDP | $REC_C2C | $RX_C2C (one run) | $(rate "$REC_C2C" "$RX_C2C") | |"
+	echo "| nfcapd while receiving v9 (recv + decode + write) | UDP | $REC_NFC | $RX_NFC (one run) | $(rate "$REC_NFC" "$RX_NFC") | |"
+	echo
+}
+
 # ---- 1. decode throughput -------------------------------------------------------------------
 mkdir -p "$OUT/dec_c2c" "$OUT/dec_nfc"
 start_c2c "$OUT/dec_c2c"
@@ -151,6 +177,15 @@ XEV=$(ls "$OUT"/ipfix_c2c/c2c-*.c2ce)
 XNF=$(ls "$OUT"/ipfix_nfc/nfcapd.* | grep -v current | head -1)
 decode_cpu "$XEV" "$XNF"; XCE=$CO; XCN=$CN; XCE_MIN=$CO_MIN; XCN_MIN=$CN_MIN
 XF_EV=$FO; XF_NFD=$FN
+
+if [ "$ONLY" = decode ]; then
+	{
+		echo "### Collector benchmark, decode part ($(date -u +%Y-%m-%d), $(nproc) vCPU, shared machine, load $(cut -d' ' -f1-3 /proc/loadavg))"
+		echo
+		decode_table
+	} | tee "$OUT/results.md"
+	exit 0
+fi
 
 # ---- 2. loss versus offered rate ------------------------------------------------------------
 # Each rate is held for LOSS_S seconds (longer than a socket buffer can hide), then one burst
@@ -217,29 +252,10 @@ for dly in 10 0; do
 done
 
 # ---- report ---------------------------------------------------------------------------------
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", (b ? 100 * a / b : 0) }'; }
-rate() { awk -v n="$1" -v c="$2" 'BEGIN { printf "%.1f M", ((c > 0) ? n / c / 1e6 : 0) }'; }
-ratio() { awk -v a="$1" -v ca="$2" -v b="$3" -v cb="$4" \
-	'BEGIN { printf "%.2fx", (ca > 0 && cb > 0 && b > 0) ? (a / ca) / (b / cb) : 0 }'; }
 {
 	echo "### Collector benchmark ($(date -u +%Y-%m-%d), $(nproc) vCPU, shared machine, load $(cut -d' ' -f1-3 /proc/loadavg))"
 	echo
-	echo "Decode throughput. CPU = user + system of the whole process (wait4 rusage), 5 interleaved"
-	echo "runs per tool: median and minimum (the minimum is the least disturbed by other jobs); records as"
-	echo "each timed run reports them. NetFlow v9: $SENT_DEC records sent by bench/nfsend at 20k"
-	echo "datagrams/s (c2chain collect kept $REC_C2C, nfcapd $REC_NFC). IPFIX: softflowd -v 10 of D1"
-	echo "(exported $X_SENT_C / $X_SENT_N records; c2chain collect kept $X_RX_C2C, nfcapd $X_RX_NFC)."
-	echo
-	echo "| Decoder | Input | Records | CPU s, median / min of 5 | Records per CPU second, median / min | vs nfdump -r, median / min |"
-	echo "|---|---|---|---|---|---|"
-	echo "| c2chain (c2c_ingest_file, no hashing) | raw NetFlow v9 stream file | $F_RAW | $CR / $CR_MIN | $(rate "$F_RAW" "$CR") / $(rate "$F_RAW" "$CR_MIN") | $(ratio "$F_RAW" "$CR" "$F_NFD" "$NCN") / $(ratio "$F_RAW" "$CR_MIN" "$F_NFD" "$NCN_MIN") |"
-	echo "| c2chain (c2c_ingest_file, no hashing) | its evidence file of that stream (CRC-32 checked) | $F_EV | $CE / $CE_MIN | $(rate "$F_EV" "$CE") / $(rate "$F_EV" "$CE_MIN") | $(ratio "$F_EV" "$CE" "$F_NFD" "$NCN") / $(ratio "$F_EV" "$CE_MIN" "$F_NFD" "$NCN_MIN") |"
-	echo "| nfdump -r -o null | nfcapd's file of that stream (decoded by nfcapd) | $F_NFD | $NCN / $NCN_MIN | $(rate "$F_NFD" "$NCN") / $(rate "$F_NFD" "$NCN_MIN") | 1 |"
-	echo "| c2chain (c2c_ingest_file, no hashing) | its evidence file of the IPFIX stream | $XF_EV | $XCE / $XCE_MIN | $(rate "$XF_EV" "$XCE") / $(rate "$XF_EV" "$XCE_MIN") | $(ratio "$XF_EV" "$XCE" "$XF_NFD" "$XCN") / $(ratio "$XF_EV" "$XCE_MIN" "$XF_NFD" "$XCN_MIN") |"
-	echo "| nfdump -r -o null | nfcapd's file of the IPFIX stream | $XF_NFD | $XCN / $XCN_MIN | $(rate "$XF_NFD" "$XCN") / $(rate "$XF_NFD" "$XCN_MIN") | 1 |"
-	echo "| c2chain collect while receiving v9 (recv + decode + write) | UDP | $REC_C2C | $RX_C2C (one run) | $(rate "$REC_C2C" "$RX_C2C") | |"
-	echo "| nfcapd while receiving v9 (recv + decode + write) | UDP | $REC_NFC | $RX_NFC (one run) | $(rate "$REC_NFC" "$RX_NFC") | |"
-	echo
+	decode_table
 	echo "Loss versus offered rate (bench/nfsend, NetFlow v9, 30 records per datagram): each rate"
 	echo "held for $LOSS_S s, then one burst of $BURST datagrams as fast as nfsend sends."
 	echo

@@ -8,6 +8,7 @@
  * template cache lives in tmpl.c. A message is dispatched on its version field.
  */
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/cursor.h"
 #include "ingest/export.h"
@@ -282,11 +283,54 @@ c2c__exp_msg_len(const uint8_t *p, size_t avail)
  * the window must hold the longest datagram plus the next header. */
 #define EXP_WINDOW (1u << 17)
 
+/* Mapped input is read ahead in two ways, both hints (the results do not depend on them):
+ * the cache lines EXP_PREFETCH bytes past each message are prefetched while it is decoded
+ * (hardware prefetchers stop at page boundaries), and the pages of the next EXP_POPULATE bytes
+ * are mapped with one MADV_POPULATE_READ call (Linux 5.14; ignored where unsupported) instead
+ * of a page fault every few pages. */
+#define EXP_PREFETCH 4096
+#define EXP_POPULATE (1u << 20)
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+static inline void
+exp_prefetch(const uint8_t *p, size_t mlen, size_t avail)
+{
+#if defined(__GNUC__)
+	if (avail >= EXP_PREFETCH + mlen) {
+		for (size_t o = 0; o < mlen; o += 64)
+			__builtin_prefetch(p + EXP_PREFETCH + o);
+	}
+#else
+	(void)p;
+	(void)mlen;
+	(void)avail;
+#endif
+}
+
+/* `*done`: offset up to which the mapping was populated. */
+static void
+exp_populate(const struct c2c_rd *rd, uint64_t *done)
+{
+	uint64_t from, len;
+	if (rd->fd < 0 || rd->map == NULL || rd->gzip || rd->pos + 2 * (uint64_t)EXP_POPULATE <= *done)
+		return;
+	from = *done > rd->pos ? *done : rd->pos / EXP_POPULATE * EXP_POPULATE;
+	if (from >= rd->map_len)
+		return;
+	len = rd->map_len - from < EXP_POPULATE ? rd->map_len - from : EXP_POPULATE;
+	/* `from` is a multiple of EXP_POPULATE, so page aligned in the page-aligned mapping */
+	(void)madvise((void *)(uintptr_t)(rd->map + from), (size_t)len, MADV_POPULATE_READ);
+	*done = from + len;
+}
+
 c2c_err
 c2c__ingest_export(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 {
 	struct c2c_exp *x = c2c__exp_new();
 	struct c2c_exp_out out;
+	uint64_t populated = 0;
 	c2c_err rc = C2C_OK;
 
 	if (x == NULL)
@@ -300,7 +344,9 @@ c2c__ingest_export(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 		const uint8_t *p;
 		size_t avail = 0, mlen;
 		uint64_t off = c2c_rd_pos(rd);
-		c2c_err prc = c2c_rd_peek(rd, EXP_WINDOW, &p, &avail);
+		c2c_err prc;
+		exp_populate(rd, &populated);
+		prc = c2c_rd_peek(rd, EXP_WINDOW, &p, &avail);
 		if (prc != C2C_OK && prc != C2C_EEND) {
 			rc = c2c_diag_set(cx->diag, prc, cx->path, off, "read failed: %s",
 			    c2c_strerror(prc));
@@ -321,6 +367,7 @@ c2c__ingest_export(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 				break;
 			continue;
 		}
+		exp_prefetch(p, mlen, avail);
 		rc = c2c__exp_message(x, NULL, p, mlen, off, &out);
 		if (rc != C2C_OK)
 			break;

@@ -673,6 +673,28 @@ set_ip(struct c2c_ip *ip, const uint8_t *p, bool v6)
 	}
 }
 
+/* set_ip() in two halves for the compiled path: the family (and the v4-mapped prefix) once
+ * per set, the address bytes per record. */
+static inline void
+set_family(struct c2c_ip *ip, bool v6)
+{
+	if (v6) {
+		ip->family = 6;
+	} else {
+		memcpy(ip->a, v4mapped, 12);
+		ip->family = 4;
+	}
+}
+
+static inline void
+set_addr(struct c2c_ip *ip, const uint8_t *p, bool v6)
+{
+	if (v6)
+		memcpy(ip->a, p, 16);
+	else
+		memcpy(ip->a + 12, p, 4);
+}
+
 /* The plan of a set of filled slots: which slot gives each part of the flow. The priorities
  * are those of the exporters' element families: addresses v4 before v6 (a record with both is
  * a v4 flow), deltas before totals before initiator/post counters, RFC 5103 reverse elements
@@ -714,6 +736,26 @@ plan_of(uint64_t h, struct c2c_exp_plan *pl)
 	pl->resp_counters = (h & (B(M_RESP_BYTES) | B(M_RESP_PKTS) | B(M_REV_BYTES) |
 	    B(M_REV_PKTS))) != 0;
 	pl->biflow = (h & (B(M_REV_BYTES) | B(M_REV_PKTS))) != 0;
+}
+
+/* ICMP type and code as Zeek logs them (orig_port = type, resp_port = code). Exporters
+ * without icmpTypeCode elements put type * 256 + code in the destination port. */
+static inline void
+icmp_ports(const struct rec *r, struct c2c_flow *f)
+{
+	uint64_t h = r->have;
+	if (h & B(M_ICMP)) {
+		uint16_t tc = (uint16_t)r->v[M_ICMP];
+		f->orig_port = (uint16_t)(tc >> 8);
+		f->resp_port = (uint16_t)(tc & 0xff);
+	} else if (h & (B(M_ICMP_TYPE) | B(M_ICMP_CODE))) {
+		f->orig_port = (uint8_t)slot_or0(r, M_ICMP_TYPE);
+		f->resp_port = (uint8_t)slot_or0(r, M_ICMP_CODE);
+	} else if (f->orig_port == 0) {
+		uint16_t tc = f->resp_port;
+		f->orig_port = (uint16_t)(tc >> 8);
+		f->resp_port = (uint16_t)(tc & 0xff);
+	}
 }
 
 /* The flow of a data record, from its slots and their plan. False when it names no address
@@ -777,24 +819,8 @@ build_flow(struct c2c_exp_msg *m, const struct c2c_exp_plan *pl, const struct re
 		if (pl->biflow)
 			m->out->st->n[C2C_ST_NF_BIFLOWS]++;
 	}
-	if (f->proto == 1 || f->proto == 58) {
-		/* ICMP type and code as Zeek logs them (orig_port = type, resp_port = code).
-		 * Exporters without icmpTypeCode elements put type * 256 + code in the
-		 * destination port. */
-		uint64_t h = r->have;
-		if (h & B(M_ICMP)) {
-			uint16_t tc = (uint16_t)r->v[M_ICMP];
-			f->orig_port = (uint16_t)(tc >> 8);
-			f->resp_port = (uint16_t)(tc & 0xff);
-		} else if (h & (B(M_ICMP_TYPE) | B(M_ICMP_CODE))) {
-			f->orig_port = (uint8_t)slot_or0(r, M_ICMP_TYPE);
-			f->resp_port = (uint8_t)slot_or0(r, M_ICMP_CODE);
-		} else if (f->orig_port == 0) {
-			uint16_t tc = f->resp_port;
-			f->orig_port = (uint16_t)(tc >> 8);
-			f->resp_port = (uint16_t)(tc & 0xff);
-		}
-	}
+	if (f->proto == 1 || f->proto == 58)
+		icmp_ports(r, f);
 	record_times(m, r, f);
 	return true;
 }
@@ -871,6 +897,174 @@ finish_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const struct 
 	return c2c__exp_emit(m, f);
 }
 
+/* The compiled path for the records of one set (t->fast, no view). The same flows as
+ * finish_record() + c2c__exp_emit() give, with what does not change between the records of a
+ * set written once: `f` keeps every member no record of the template sets (zeroed by the
+ * caller), and the exporter, domain, template reference, address families, source, the
+ * evidence reference but its record index, the base `have` bits, the sampling interval when
+ * the template has no sampling elements and the time layout are settled before the loop.
+ * Counters and the input's time range are kept in locals and stored when the set ends. */
+enum { T_GENERAL, T_UPTIME, T_MS };
+
+static c2c_err
+fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, size_t len,
+    struct rec *r, struct c2c_flow *f, const struct c2c_evref *ev, uint32_t set_sampling)
+{
+	const struct c2c_exp_out *o = m->out;
+	const struct c2c_exp_plan *pl = &t->plan;
+	const struct c2c_exp_op *ops = t->ops, *oe = t->ops + t->n_ops;
+	const struct c2c_exp_op *e_addr = ops + t->n_addr;
+	const size_t rl = t->min_len, n = len / rl;
+	/* records that have 7 more bytes of the set after them (all but the last, at most) */
+	const size_t n8 = len >= 7 ? (len - 7) / rl : 0;
+	uint16_t ooff = 0, roff = 0;
+	struct c2c_input_info *info = o->info;
+	c2c_err (*sink)(void *, const struct c2c_flow *) = NULL;
+	void *sink_ctx = NULL;
+	uint64_t tm = t->have & TIME_SLOTS;
+	bool per_rec_sampling = (t->have & SAMPLING_SLOTS) != 0;
+	uint32_t have0 = 0, samp_max = 0;
+	c2c_time lo = 0, hi = 0, exp = m->export_time;
+	uint32_t up = m->sys_uptime;
+	int tmode = T_GENERAL;
+	int32_t rec = m->rec;
+	uint64_t seq = m->x->flow_seq;
+	size_t k = 0;
+	c2c_err rc = C2C_OK;
+
+	if (pl->orig == 0 && pl->resp == 0) {
+		/* no address: no record of this template is a flow */
+		m->rec += (int32_t)n;
+		m->data_records += (uint32_t)n;
+		o->st->n[C2C_ST_NF_RECORDS] += n;
+		o->st->n[C2C_ST_NF_NON_FLOW] += n;
+		return C2C_OK;
+	}
+	if (o->sink != NULL && o->sink->flow != NULL) {
+		sink = o->sink->flow;
+		sink_ctx = o->sink->ctx;
+	}
+	if (info != NULL) {
+		lo = info->first_ts;
+		hi = info->last_ts;
+		samp_max = info->sampling;
+	}
+	f->src = m->version == 9 ? C2C_SRC_NETFLOW9 : C2C_SRC_IPFIX;
+	f->exporter = m->exporter;
+	f->obs_domain = m->domain;
+	f->tmpl_ev = t->ev;
+	f->first_ev = f->last_ev = *ev;
+	/* Addresses are copied from their offsets in the record: no slot in between. */
+	for (const struct c2c_exp_op *op = ops; op < e_addr; op++) {
+		if (op->slot == pl->orig)
+			ooff = op->off;
+		if (op->slot == pl->resp)
+			roff = op->off;
+	}
+	if (pl->orig != 0)
+		set_family(&f->orig, pl->orig6);
+	if (pl->resp != 0)
+		set_family(&f->resp, pl->resp6);
+	if (pl->resp_counters)
+		have0 |= C2C_HAVE_RESP_COUNTERS;
+	if (!per_rec_sampling) {
+		f->sampling = set_sampling;
+		if (set_sampling > 1)
+			have0 |= C2C_HAVE_SAMPLING;
+		if (set_sampling > samp_max)
+			samp_max = set_sampling;
+	}
+	if (tm == (B(M_START_UPTIME) | B(M_END_UPTIME)) && m->version == 9 && m->have_uptime)
+		tmode = T_UPTIME;
+	else if (tm == (B(M_START_MS) | B(M_END_MS)))
+		tmode = T_MS;
+
+	for (; k < n; k++, p += rl) {
+		const struct c2c_exp_op *op = e_addr;
+		c2c_time ts, te;
+		if (k < n8) {
+			/* Every field is read with one 8-byte big-endian load and a shift: no
+			 * branch on its length. The 7 bytes past the record are in the set, so
+			 * the load stays inside the message. */
+			for (; op < oe; op++)
+				r->v[op->slot] = be64(p + op->off) >> op->shift;
+		} else {
+			for (; op < oe; op++)
+				r->v[op->slot] = be_load(p + op->off, op->len);
+		}
+		f->first_ev.rec = f->last_ev.rec = rec++;
+		if (pl->orig != 0)
+			set_addr(&f->orig, p + ooff, pl->orig6);
+		if (pl->resp != 0)
+			set_addr(&f->resp, p + roff, pl->resp6);
+		f->have = have0;
+		/* slot 0 reads as 0: absent parts need no branch. A tcp/udp port element of
+		 * value 0 leaves the port 0, as no port element would. */
+		f->proto = (uint8_t)r->v[pl->proto];
+		f->orig_port = (uint16_t)r->v[pl->sport];
+		f->resp_port = (uint16_t)r->v[pl->dport];
+		f->orig_ip_bytes = r->v[pl->bytes];
+		f->orig_pkts = r->v[pl->pkts];
+		f->resp_ip_bytes = r->v[pl->rbytes];
+		f->resp_pkts = r->v[pl->rpkts];
+		f->vlan = (uint16_t)(r->v[pl->vlan] & 0xfff);
+		if (f->proto == 1 || f->proto == 58)
+			icmp_ports(r, f);
+		if (tmode == T_UPTIME) {
+			ts = exp - (c2c_time)(int32_t)(up - (uint32_t)r->v[M_START_UPTIME]) * 1000;
+			te = exp - (c2c_time)(int32_t)(up - (uint32_t)r->v[M_END_UPTIME]) * 1000;
+			f->ts = ts;
+			f->last = te >= ts ? te : ts;
+			f->have |= C2C_HAVE_DURATION;
+		} else if (tmode == T_MS && r->v[M_START_MS] < (1ull << 53) &&
+		    r->v[M_END_MS] < (1ull << 53)) {
+			ts = (c2c_time)r->v[M_START_MS] * 1000;
+			te = (c2c_time)r->v[M_END_MS] * 1000;
+			f->ts = ts;
+			f->last = te >= ts ? te : ts;
+			f->have |= C2C_HAVE_DURATION;
+		} else {
+			flow_times(m, r, f);
+		}
+		if (per_rec_sampling) {
+			uint64_t sid = 0;
+			bool have_sid = slot(r, M_SAMPLER_ID, &sid);
+			f->sampling = rec_interval(r);
+			if (f->sampling == 0)
+				f->sampling = c2c__exp_dom_sampling(m, have_sid, sid);
+			if (f->sampling > 1)
+				f->have |= C2C_HAVE_SAMPLING;
+			if (f->sampling > samp_max)
+				samp_max = f->sampling;
+		}
+		f->seq = seq++;
+		if (f->ts < lo)
+			lo = f->ts;
+		if (f->last > hi)
+			hi = f->last;
+		if (sink != NULL) {
+			rc = sink(sink_ctx, f);
+			if (rc != C2C_OK) {
+				k++;
+				break;
+			}
+		}
+	}
+	/* k records were decoded (all of them, or up to the one the sink refused) */
+	m->rec = rec;
+	m->x->flow_seq = seq;
+	m->data_records += (uint32_t)k;
+	o->st->n[C2C_ST_NF_RECORDS] += k;
+	if (pl->biflow)
+		o->st->n[C2C_ST_NF_BIFLOWS] += k;
+	if (info != NULL) {
+		info->first_ts = lo;
+		info->last_ts = hi;
+		info->sampling = samp_max;
+	}
+	return rc;
+}
+
 c2c_err
 c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t set_id,
     const uint8_t *p, size_t len)
@@ -886,42 +1080,20 @@ c2c__tmpl_data_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, uint16_t
 	if (t->min_len == 0)
 		return C2C_OK; /* every field zero-length: no record can be told apart */
 	memset(&f, 0, sizeof(f));
-	memset(&r, 0, sizeof(r));
+	memset(&ev, 0, sizeof(ev)); /* padding included: flows are compared whole */
 	ev.input = o->input;
 	ev.off = m->off;
 	ev.len = m->len;
 	if (!t->options)
 		set_sampling = c2c__exp_dom_sampling(m, false, 0); /* domain-wide, per set */
 	if (t->fast && o->view == NULL) {
-		/* Compiled path. RFC 7011 §3.3.1: padding is shorter than a record. */
-		size_t n = len / t->min_len;
-		const struct c2c_exp_op *ops = t->ops, *oe = t->ops + t->n_ops;
-		const struct c2c_exp_op *e_addr = ops + t->n_addr;
-		const uint8_t *end = p + len;
+		/* Only the template's slots are read (each filled by an op before it is read)
+		 * and slot 0, which must read as 0. */
 		r.have = t->have;
-		for (size_t k = 0; k < n; k++, p += t->min_len) {
-			const struct c2c_exp_op *op = ops;
-			for (; op < e_addr; op++)
-				r.v[op->slot] = (uint64_t)(uintptr_t)(p + op->off);
-			if ((size_t)(end - p) >= (size_t)t->min_len + 7) {
-				/* Every field is read with one 8-byte big-endian load and a shift:
-				 * no branch on its length. The 7 bytes past the record are in the
-				 * set (checked above), so the load stays inside the message. */
-				for (; op < oe; op++)
-					r.v[op->slot] = be64(p + op->off) >> op->shift;
-			} else {
-				for (; op < oe; op++)
-					r.v[op->slot] = be_load(p + op->off, op->len);
-			}
-			ev.rec = m->rec++;
-			m->data_records++;
-			o->st->n[C2C_ST_NF_RECORDS]++;
-			rc = finish_record(m, t, &t->plan, &r, &f, &ev, set_sampling, &is_flow);
-			if (rc != C2C_OK)
-				return rc;
-		}
-		return C2C_OK;
+		r.v[M_NONE] = 0;
+		return fast_set(m, t, p, len, &r, &f, &ev, set_sampling);
 	}
+	memset(&r, 0, sizeof(r));
 	{
 		const uint8_t *val[C2C_EXP_MAX_FIELDS];
 		uint16_t vlen[C2C_EXP_MAX_FIELDS];

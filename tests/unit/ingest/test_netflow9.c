@@ -226,5 +226,110 @@ raw_datagram_stream_file(void)
 	free(m);
 }
 
+static void
+view_nop(void *ctx, const struct c2c_exp_view *v)
+{
+	(void)ctx;
+	(void)v;
+}
+
+/* The compiled record path (set constants written once, counters per set) and the split path
+ * (forced by a view callback) give byte-identical flows, counters and input info, for uptime
+ * times, a per-record sampler, IPv6, ICMP in the port, a template without addresses and a
+ * record ending at the set end. */
+static void
+compiled_and_split_paths_agree_v9(void)
+{
+	struct env a, b;
+	struct mb *m = calloc(1, sizeof(*m));
+	size_t s;
+	ASSERT(m != NULL);
+	env_init(&a);
+	env_init(&b);
+	b.out.view = view_nop;
+	nf9_hdr(m, 100000, 1700000000, 0, 3);
+	tmpl_260(m);
+	s = mb_set(m, 0);
+	mb_u16(m, 261); /* IPV6_SRC/DST, ports, PROTOCOL, IN_BYTES (4), FIRST/LAST_SWITCHED */
+	mb_u16(m, 8);
+	mb_u16(m, 27); mb_u16(m, 16);
+	mb_u16(m, 28); mb_u16(m, 16);
+	mb_u16(m, 7); mb_u16(m, 2);
+	mb_u16(m, 11); mb_u16(m, 2);
+	mb_u16(m, 4); mb_u16(m, 1);
+	mb_u16(m, 1); mb_u16(m, 4);
+	mb_u16(m, 22); mb_u16(m, 4);
+	mb_u16(m, 21); mb_u16(m, 4);
+	mb_u16(m, 262); /* no address: not a flow */
+	mb_u16(m, 2);
+	mb_u16(m, 1); mb_u16(m, 4);
+	mb_u16(m, 4); mb_u16(m, 1);
+	mb_set_len(m, s);
+	s = mb_set(m, 260);
+	for (uint32_t r = 0; r < 4; r++)
+		rec_260(m, 0x0a000001 + r, 90000 + r, 99000 - 3000 * r, (uint8_t)r);
+	mb_set_len(m, s); /* the last record ends at the set end: no 8-byte loads there */
+	s = mb_set(m, 261);
+	for (uint32_t r = 0; r < 3; r++) {
+		uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+		v6[15] = (uint8_t)r;
+		mb_bytes(m, v6, 16);
+		v6[15] = 0xee;
+		mb_bytes(m, v6, 16);
+		mb_u16(m, 0);
+		mb_u16(m, r == 1 ? 0x8000 : 0x0300); /* ICMPv6 type * 256 + code */
+		mb_u8(m, r == 2 ? 6 : 58);
+		mb_u32(m, 100 + r);
+		mb_u32(m, 99990);
+		mb_u32(m, 99995 + r);
+	}
+	mb_u16(m, 0); /* padding */
+	mb_set_len(m, s);
+	s = mb_set(m, 262);
+	for (uint32_t r = 0; r < 2; r++) {
+		mb_u32(m, 7);
+		mb_u8(m, 6);
+	}
+	mb_set_len(m, s);
+	env_feed(&a, NULL, m, 32);
+	env_feed(&b, NULL, m, 32);
+	ASSERT_EQ(a.c.n, 7);
+	ASSERT_EQ(b.c.n, 7);
+	{
+		size_t fast = 0;
+		for (size_t i = 0; i < C2C_EXP_TSLOTS; i++) {
+			const struct c2c_exp_tmpl *t = a.x->tslots[i];
+			fast += t != NULL && t != C2C_EXP_TOMB && t->fast;
+		}
+		ASSERT_EQ(fast, 3);
+	}
+	for (size_t i = 0; i < a.c.n; i++)
+		ASSERT(memcmp(&a.c.f[i], &b.c.f[i], sizeof(a.c.f[i])) == 0);
+	ASSERT(memcmp(a.st.n, b.st.n, sizeof(a.st.n)) == 0);
+	ASSERT_EQ(a.info.first_ts, b.info.first_ts);
+	ASSERT_EQ(a.info.last_ts, b.info.last_ts);
+	ASSERT_EQ(a.info.sampling, b.info.sampling);
+	ASSERT_U64_EQ(a.x->flow_seq, b.x->flow_seq);
+	ASSERT_U64_EQ(a.st.n[C2C_ST_NF_RECORDS], 9);
+	ASSERT_U64_EQ(a.st.n[C2C_ST_NF_NON_FLOW], 2);
+	/* and the values are the ones encoded */
+	ASSERT_EQ(a.c.f[3].ts, 1700000000LL * C2C_USEC - 9997 * 1000);
+	ASSERT_EQ(a.c.f[3].last, a.c.f[3].ts); /* LAST before FIRST: no negative duration */
+	ASSERT_EQ(a.c.f[3].first_ev.rec, 6);
+	ASSERT_EQ(a.c.f[4].orig.family, 6);
+	ASSERT_EQ(a.c.f[4].resp.a[15], 0xee);
+	ASSERT_EQ(a.c.f[4].orig_port, 3); /* ICMP type 3 code 0 */
+	ASSERT_EQ(a.c.f[5].orig_port, 128);
+	ASSERT_EQ(a.c.f[6].proto, 6);
+	ASSERT_EQ(a.c.f[6].orig_port, 0);
+	ASSERT_EQ(a.c.f[6].resp_port, 0x0300);
+	ASSERT_U64_EQ(a.c.f[6].orig_ip_bytes, 102);
+	ASSERT_EQ(a.c.f[6].last - a.c.f[6].ts, 7 * 1000);
+	env_fini(&a);
+	env_fini(&b);
+	free(m);
+}
+
 TEST_MAIN(template_data_and_uptime_times, options_template_sampling_per_sampler,
-    packet_sequence_gaps, zero_fill_unknown_template_and_reserved_sets, raw_datagram_stream_file)
+    packet_sequence_gaps, zero_fill_unknown_template_and_reserved_sets, raw_datagram_stream_file,
+    compiled_and_split_paths_agree_v9)
