@@ -1698,8 +1698,9 @@ drop_open_snapshots(struct series *s)
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		bool closed = false, kept = false;
-		while (j < n && v[j]->key == v[i]->key)
-			closed = closed || !(v[j++]->flags & E_OPEN);
+		for (; j < n && v[j]->key == v[i]->key; j++)
+			if (!(v[j]->flags & E_OPEN))
+				closed = true;
 		for (size_t k = i; k < j; k++) {
 			if (!(v[k]->flags & E_OPEN))
 				continue;

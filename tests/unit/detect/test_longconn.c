@@ -7,11 +7,13 @@
 static const uint8_t sha[1][32] = { { 1, 2, 3 } };
 
 static void
-conn(struct c2c_detect *d, const char *o, const char *r, c2c_time ts, c2c_time dur, bool open,
-    uint64_t off)
+conn_uid(struct c2c_detect *d, const char *o, const char *r, c2c_time ts, c2c_time dur,
+    bool open, uint64_t off, const char *uid)
 {
 	struct c2c_flow f;
 	memset(&f, 0, sizeof(f));
+	if (uid != NULL)
+		(void)snprintf(f.uid, sizeof(f.uid), "%s", uid);
 	ASSERT_OK(c2c_ip_parse(&f.orig, o));
 	ASSERT_OK(c2c_ip_parse(&f.resp, r));
 	f.resp_port = 22;
@@ -23,6 +25,13 @@ conn(struct c2c_detect *d, const char *o, const char *r, c2c_time ts, c2c_time d
 	f.first_ev = (struct c2c_evref){ 0, -1, off, 100 };
 	f.last_ev = f.first_ev;
 	ASSERT_OK(c2c_detect_add_flow(d, &f));
+}
+
+static void
+conn(struct c2c_detect *d, const char *o, const char *r, c2c_time ts, c2c_time dur, bool open,
+    uint64_t off)
+{
+	conn_uid(d, o, r, ts, dur, open, off, NULL);
 }
 
 static void
@@ -93,4 +102,30 @@ buckets_follow_thresholds(void)
 	c2c_config_free(cfg);
 }
 
-TEST_MAIN(sums_and_open, buckets_follow_thresholds)
+/* One connection seen closed in two inputs (a capture and its Zeek log share the uid) and as
+ * an open snapshot: the snapshot is dropped. Grouping the join keys once looped forever when
+ * a closed copy came before another copy of the same key. */
+static void
+closed_copies_drop_the_snapshot(void)
+{
+	struct c2c_config *cfg = NULL;
+	struct c2c_detect *d = NULL;
+	struct c2c_diag dg;
+	json_t *arr = NULL, *r;
+	c2c_time t0 = 1713470872LL * C2C_USEC;
+	ASSERT_OK(c2c_config_new_default(&cfg));
+	ASSERT_OK(c2c_config_set(cfg, "dnstunnel.psl_file", "", &dg));
+	ASSERT_OK(c2c_detect_new(cfg, &d, NULL));
+	conn_uid(d, "10.0.0.1", "198.51.100.7", t0, 7200LL * C2C_USEC, false, 0, "CabcXYZ1");
+	conn_uid(d, "10.0.0.1", "198.51.100.7", t0, 7200LL * C2C_USEC, false, 100, "CabcXYZ1");
+	conn_uid(d, "10.0.0.1", "198.51.100.7", t0, 3600LL * C2C_USEC, true, 200, "CabcXYZ1");
+	ASSERT_OK(c2c_detect_finish(d, sha, 1, &arr));
+	ASSERT_EQ(json_array_size(arr), 1);
+	r = json_object_get(json_array_get(arr, 0), "result");
+	ASSERT_EQ(json_integer_value(json_object_get(r, "open_connections")), 0);
+	json_decref(arr);
+	c2c_detect_free(d);
+	c2c_config_free(cfg);
+}
+
+TEST_MAIN(sums_and_open, buckets_follow_thresholds, closed_copies_drop_the_snapshot)
