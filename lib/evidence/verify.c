@@ -985,6 +985,7 @@ check_input_records(struct vctx *x, struct vinput *in, struct fetched *f, size_t
 	struct fetch_ctx fc = { f };
 	struct c2c__ref *refs = NULL;
 	struct c2c_diag d;
+	size_t *dep_ix = NULL, n_dep = 0;
 	c2c_err rc = C2C_OK;
 
 	memset(&d, 0, sizeof(d));
@@ -1048,6 +1049,18 @@ check_input_records(struct vctx *x, struct vinput *in, struct fetched *f, size_t
 			return C2C_OK;
 		}
 	}
+	/* The dependency records, once (a claim may cite many thousand records and a handful of
+	 * dependencies). */
+	for (size_t i = 0; i < n; i++)
+		if (f[i].dep)
+			n_dep++;
+	dep_ix = c2c_calloc(n_dep ? n_dep : 1, sizeof(*dep_ix));
+	if (dep_ix == NULL)
+		return C2C_ENOMEM;
+	n_dep = 0;
+	for (size_t i = 0; i < n; i++)
+		if (f[i].dep)
+			dep_ix[n_dep++] = i;
 	/* Re-parse each cited record after its dependency records, and compare. */
 	for (size_t i = 0; i < n; i++) {
 		struct c2c_recbytes deps[64], rec;
@@ -1057,8 +1070,9 @@ check_input_records(struct vctx *x, struct vinput *in, struct fetched *f, size_t
 		char msg[400];
 		if (f[i].dep)
 			continue;
-		for (size_t j = 0; j < n && nd < C2C_ARRAY_LEN(deps); j++) {
-			if (!f[j].dep || f[j].r.off + f[j].r.len > f[i].r.off)
+		for (size_t jj = 0; jj < n_dep && nd < C2C_ARRAY_LEN(deps); jj++) {
+			size_t j = dep_ix[jj];
+			if (f[j].r.off + f[j].r.len > f[i].r.off)
 				continue;
 			if (nd > 0 && f[j].r.off < deps[nd - 1].off + deps[nd - 1].len)
 				continue; /* overlapping dependency: keep the first */
@@ -1079,26 +1093,29 @@ check_input_records(struct vctx *x, struct vinput *in, struct fetched *f, size_t
 		else
 			rc = c2c_ingest_record(in->fmt, deps, nd, &rec, f[i].r.rec, &sink, &d);
 		if (rc == C2C_ENOMEM)
-			return rc;
+			break;
 		if (rc != C2C_OK) {
+			rc = C2C_OK;
 			fail(oc, "record-parse", in->name, f[i].r.off, "record %llu+%u: %s",
 			    (unsigned long long)f[i].r.off, f[i].r.len,
 			    d.msg[0] ? d.msg : c2c_strerror(rc));
-			return C2C_OK;
+			break;
 		}
 		rc = c2c__chk_rec_end(chk, &why, msg, sizeof(msg));
 		if (rc != C2C_OK)
-			return rc;
+			break;
 		if (why != NULL) {
 			fail(oc, why, in->name, f[i].r.off, "record %llu+%u %s%s%s",
 			    (unsigned long long)f[i].r.off, f[i].r.len, msg,
 			    strcmp(why, "record-parse") == 0 ? " as " : "",
 			    strcmp(why, "record-parse") == 0 ? c2c_format_name(in->fmt) : "");
-			return C2C_OK;
+			break;
 		}
 	}
-	return C2C_OK;
+	c2c_free(dep_ix);
+	return rc;
 }
+
 
 /* Gather the claim's references: refs, samples, deps, or the full list behind merkle_root. */
 static c2c_err
