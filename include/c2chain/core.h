@@ -123,12 +123,9 @@ void c2c_sha256_update(struct c2c_sha256 *h, const void *p, size_t len);
 /* Writes 32 bytes and releases the context; a finished context may be init'ed again. */
 void c2c_sha256_final(struct c2c_sha256 *h, uint8_t out[32]);
 void c2c_sha256_abort(struct c2c_sha256 *h);
+/* One whole message; cheap enough for millions of short ones (Merkle leaves and nodes,
+ * record digests). Thread-safe. */
 void c2c_sha256(const void *p, size_t len, uint8_t out[32]);
-/* The digest of one whole message through `h`, which stays open for the next (for many short
- * messages: Merkle leaves and nodes, record digests; cheaper than c2c_sha256 each time). `h`
- * comes from c2c_sha256_init and is released with c2c_sha256_abort; a released (or never
- * opened) context falls back to c2c_sha256. Not for a context with a message in progress. */
-void c2c_sha256_msg(struct c2c_sha256 *h, const void *p, size_t len, uint8_t out[32]);
 /* SHA-256 of a whole file, streamed; C2C_EIO with diag on failure. */
 c2c_err c2c_sha256_file(const char *path, uint8_t out[32], uint64_t *size, struct c2c_diag *diag);
 void c2c_sha1(const void *p, size_t len, uint8_t out[20]);

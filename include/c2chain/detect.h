@@ -77,8 +77,15 @@ c2c_err c2c_detect_add_obs(struct c2c_detect *d, const struct c2c_obs *o);
 /* A sink (types.h) that feeds this analyzer, for c2c_ingest_file. */
 void c2c_detect_sink(struct c2c_detect *d, struct c2c_sink *out);
 
-/* Analyse everything fed and return the findings (a new JSON array, owned by the caller) in a
- * deterministic order: type (beacon, long-connection, strobe, dns-tunnel), then host, then
+/* Analyse everything fed: the series, the server and DNS passes, the findings and their order,
+ * all without the input digests (they may still be being computed). Optional: finish analyses
+ * first when this was not called. Call at most once, before finish. C2C_OK, C2C_EINVAL,
+ * C2C_ENOMEM. */
+c2c_err c2c_detect_analyse(struct c2c_detect *d, uint32_t n_inputs);
+
+/* Analyse everything fed (unless c2c_detect_analyse did) and return the findings (a new JSON
+ * array, owned by the caller) with their evidence (references rendered with the digests,
+ * Merkle roots) and ids, in a deterministic order: type (beacon, long-connection, strobe, dns-tunnel), then host, then
  * peer address or FQDN. `input_sha256[i]` is the digest of input i (as passed to
  * c2c_ingest_file); references naming an input >= n_inputs are C2C_EINVAL. Call once.
  * C2C_OK, C2C_EINVAL, C2C_ENOMEM. */
@@ -92,6 +99,9 @@ c2c_err c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32
 size_t c2c_detect_n_findings(const struct c2c_detect *d);
 c2c_err c2c_detect_finding_refs(const struct c2c_detect *d, size_t i,
     const struct c2c_evref **refs, size_t *n);
+/* After finish: the "merkle_root" of finding i as bytes; C2C_ENOTFOUND when it has none (64
+ * references or fewer) or i is out of range, C2C_EINVAL before finish. */
+c2c_err c2c_detect_finding_root(const struct c2c_detect *d, size_t i, uint8_t root[32]);
 
 void c2c_detect_get_stats(const struct c2c_detect *d, struct c2c_detect_stats *out);
 

@@ -167,10 +167,21 @@ c2c_err c2c_case_add_evrefs(struct c2c_case *c, const struct c2c_evref *refs, si
     uint8_t root[32], uint64_t *count, struct c2c_diag *diag);
 /* The same for `n_lists` lists (list i: refs[i][0..n[i])), with the lists prepared on the
  * case's threads and stored in list order: the same files and cited set as calling
- * c2c_case_add_evrefs for each list in turn. C2C_EINVAL (an input index not added; diag names
- * the list), C2C_EIO, C2C_ENOMEM. */
+ * c2c_case_add_evrefs for each list in turn. `roots` (may be NULL): the lists' Merkle roots
+ * when the caller has them already (c2c_detect_finding_root); a list given in reference-string
+ * order without repeats is then stored under its given root without hashing it again (a wrong
+ * root fails verify), any other list is sorted and hashed as usual. C2C_EINVAL (an input index
+ * not added; diag names the list), C2C_EIO, C2C_ENOMEM. */
 c2c_err c2c_case_add_evref_lists(struct c2c_case *c, const struct c2c_evref *const *refs,
-    const size_t *n, size_t n_lists, struct c2c_diag *diag);
+    const size_t *n, const uint8_t (*roots)[32], size_t n_lists, struct c2c_diag *diag);
+/* Optional, before the claims that remain are appended: compute now the record commitments
+ * (§4.4 of docs/evidence.md) of every record cited so far, which is the bulk of the work of
+ * c2c_case_commit when the long reference lists are in. c2c_case_commit then reads back and
+ * digests only the records first cited after this call; its result is byte for byte what it
+ * would have been without it. C2C_EIO/C2C_EFORMAT (a cited record
+ * cannot be read), C2C_ENOMEM. */
+c2c_err c2c_case_precommit(struct c2c_case *c, struct c2c_diag *diag);
+
 /* Append a claim: `kind` is "finding" or "assessment"; `claim` (borrowed) must carry a string
  * "id" and be canonicalisable (no reals, ASCII keys). Its evidence references are collected for
  * the record commitments of c2c_case_commit. *index (OUT, may be NULL) is its ledger index.

@@ -203,6 +203,11 @@ struct c2c_ingest_opts {
 	/* Appended (flow assembly): keep TCP/UDP/ICMP packets whose checksum is wrong instead of
 	 * dropping them as Zeek does by default (zeek -C). Default false. */
 	bool ignore_checksums;
+	/* Optional: called once every record of the input has been delivered to the sink, before
+	 * its fingerprint is completed (which may still take a while for a large file hashed on a
+	 * thread of its own). A non-OK return ends the ingest with that error. */
+	c2c_err (*parsed)(void *ctx);
+	void *parsed_ctx;
 };
 void c2c_ingest_opts_default(struct c2c_ingest_opts *o);
 

@@ -8,7 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The SHA256_* calls below are deprecated in OpenSSL 3 in favour of EVP, but for the millions
+ * of short messages of the evidence stage (Merkle leaves and nodes, record digests) the EVP
+ * dispatch costs more than the compression itself: 195 ns against 123 ns for a 65-byte Merkle
+ * node on the reference machine. Same implementation underneath (SHA-NI where present). */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "c2chain/core.h"
 
@@ -85,18 +91,14 @@ one_shot(const EVP_MD *md, const void *p, size_t len, uint8_t *out)
 void
 c2c_sha256(const void *p, size_t len, uint8_t out[32])
 {
-	one_shot(md_sha256(), p, len, out);
-}
-
-void
-c2c_sha256_msg(struct c2c_sha256 *h, const void *p, size_t len, uint8_t out[32])
-{
-	unsigned n = 32;
-	if (h->ctx == NULL || EVP_DigestInit_ex(h->ctx, md_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(h->ctx, p, len) != 1 || EVP_DigestFinal_ex(h->ctx, out, &n) != 1) {
-		c2c_sha256(p, len, out);
+	SHA256_CTX s;
+	if (len >= ((size_t)1 << 16)) { /* long: the EVP path is as fast */
+		one_shot(md_sha256(), p, len, out);
 		return;
 	}
+	(void)SHA256_Init(&s);
+	(void)SHA256_Update(&s, p, len);
+	(void)SHA256_Final(out, &s);
 }
 
 void

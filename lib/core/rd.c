@@ -5,13 +5,15 @@
  * offsets are those of the (decompressed) byte stream. With C2C_RD_HASH the raw bytes are fed to
  * SHA-256 as they are consumed, so fingerprinting an input costs no second read. A plain mapped
  * file of HASH_THREAD_MIN bytes or more is hashed by a thread of its own, front to back over
- * the same mapping, while the caller parses it: on a machine with a spare core the digest then
- * costs the parse almost nothing. Pages the caller drops behind it (MADV_DONTNEED) are faulted
+ * the same mapping, while the caller parses it; the thread runs at idle priority (SCHED_IDLE),
+ * on whatever CPU time the parse and the analysis leave, and finishes at c2c_rd_finish. Pages the caller drops behind it (MADV_DONTNEED) are faulted
  * back in from the page cache should the thread lag.
  */
+#define _GNU_SOURCE /* SCHED_IDLE */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,6 +41,10 @@ static void *
 hasher_main(void *arg)
 {
 	struct hasher *hs = arg;
+	/* Run only on a core the parse leaves idle: the digest must not slow the reader and the
+	 * analysis down; whatever is left when the reader reaches the end is hashed then. */
+	struct sched_param sp = { 0 };
+	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
 	for (size_t off = 0; off < hs->len;) {
 		size_t n = hs->len - off < HASH_STEP ? hs->len - off : HASH_STEP;
 		if (atomic_load_explicit(&hs->stop, memory_order_relaxed))

@@ -90,10 +90,12 @@ struct entry {
 struct finding {
 	uint8_t type;
 	uint8_t kind;
+	bool psl; /* its evidence pins the public suffix list */
 	uint32_t host, peer;
-	json_t *obj;
+	json_t *obj; /* without "evidence" until c2c_detect_finish */
 	struct c2c_evref *refs;
 	size_t nrefs;
+	uint8_t root[32]; /* Merkle root of the rendered refs (lists over REFS_INLINE) */
 };
 
 struct cand {
@@ -136,7 +138,8 @@ struct pending {
 struct c2c_detect {
 	const struct c2c_config *cfg;
 	struct c2c_psl *psl;
-	bool rita, ext_ext, ext_int, int_int, finished;
+	bool rita, ext_ext, ext_int, int_int, finished, analysed;
+	c2c_err analyse_rc; /* of c2c_detect_analyse */
 	uint64_t max_pairs, max_conns, max_series, max_domains, max_names;
 	uint8_t hkey[16];
 	struct c2c_detect_stats st;
@@ -949,7 +952,7 @@ c2c_detect_add_flow(struct c2c_detect *d, const struct c2c_flow *f)
 	const struct dnsmap *m;
 	c2c_err rc;
 
-	if (d->finished)
+	if (d->finished || d->analysed)
 		return C2C_EINVAL;
 	d->st.flows++;
 	if (f->orig.family == 0 || f->resp.family == 0 || f->last < f->ts) {
@@ -1223,7 +1226,7 @@ c2c_detect_add_obs(struct c2c_detect *d, const struct c2c_obs *o)
 	uint8_t src;
 	c2c_err rc;
 
-	if (d->finished)
+	if (d->finished || d->analysed)
 		return C2C_EINVAL;
 	d->st.obs++;
 	if (o->kind == C2C_OBS_DNS)
@@ -1252,27 +1255,28 @@ c2c_detect_add_obs(struct c2c_detect *d, const struct c2c_obs *o)
 }
 
 /* ---- evidence ----------------------------------------------------------------------------- */
+/* Analysis keeps references in numeric order (input, offset, length, record), which needs no
+ * input digest: the digests may still be being computed while the series are analysed. */
+static int
+ref_num_cmp(const void *pa, const void *pb)
+{
+	const struct c2c_evref *a = pa, *b = pb;
+	if (a->input != b->input)
+		return a->input < b->input ? -1 : 1;
+	if (a->off != b->off)
+		return a->off < b->off ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return (a->rec > b->rec) - (a->rec < b->rec);
+}
+
+/* The order of the rendered strings ("ev:<hex>/<off>+<len>[#<rec>]", byte order), which is the
+ * order the evidence stage stores and hashes reference lists in; equal strings (the same file
+ * given twice) are ordered by input. */
 static int
 ref_cmp(const struct c2c_detect *d, const struct c2c_evref *a, const struct c2c_evref *b)
 {
-	/* The order of the rendered strings ("ev:<hex>/<off>+<len>[#<rec>]", byte order), which
-	 * is the order the evidence stage stores and hashes reference lists in: lower-case hex
-	 * sorts like the digest bytes, and the decimal tail is compared as text. */
-	int c = 0;
-	char x[48], y[48];
-	if (a->input != b->input)
-		c = memcmp(d->sha[a->input], d->sha[b->input], 32);
-	if (c != 0)
-		return c;
-	if (a->rec >= 0)
-		(void)snprintf(x, sizeof(x), "%llu+%u#%d", (unsigned long long)a->off, a->len, a->rec);
-	else
-		(void)snprintf(x, sizeof(x), "%llu+%u", (unsigned long long)a->off, a->len);
-	if (b->rec >= 0)
-		(void)snprintf(y, sizeof(y), "%llu+%u#%d", (unsigned long long)b->off, b->len, b->rec);
-	else
-		(void)snprintf(y, sizeof(y), "%llu+%u", (unsigned long long)b->off, b->len);
-	c = strcmp(x, y);
+	int c = c2c_evref_text_cmp(a, d->sha[a->input], b, d->sha[b->input]);
 	if (c == 0 && a->input != b->input)
 		c = a->input < b->input ? -1 : 1;
 	return c;
@@ -1300,14 +1304,22 @@ c2c_detect_merkle_root(const char *const *refs, size_t n, uint8_t out[32])
 	if (lv == NULL)
 		return C2C_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		struct c2c_sha256 h;
-		if (c2c_sha256_init(&h) != C2C_OK) {
-			c2c_free(lv);
-			return C2C_ENOMEM;
+		char leaf[1 + C2C_EVREF_STRLEN]; /* 0x00 || reference */
+		size_t len = strlen(refs[i]);
+		if (len >= C2C_EVREF_STRLEN) {
+			struct c2c_sha256 h;
+			if (c2c_sha256_init(&h) != C2C_OK) {
+				c2c_free(lv);
+				return C2C_ENOMEM;
+			}
+			c2c_sha256_update(&h, "\0", 1);
+			c2c_sha256_update(&h, refs[i], len);
+			c2c_sha256_final(&h, lv[i]);
+			continue;
 		}
-		c2c_sha256_update(&h, "\0", 1);
-		c2c_sha256_update(&h, refs[i], strlen(refs[i]));
-		c2c_sha256_final(&h, lv[i]);
+		leaf[0] = 0x00;
+		memcpy(leaf + 1, refs[i], len);
+		c2c_sha256(leaf, len + 1, lv[i]);
 	}
 	while (n > 1) {
 		size_t m = 0;
@@ -1327,22 +1339,36 @@ c2c_detect_merkle_root(const char *const *refs, size_t n, uint8_t out[32])
 	return C2C_OK;
 }
 
-/* Sort and de-duplicate refs in place; returns the new count. */
+/* Sort (numerically) and de-duplicate refs in place; returns the new count. */
 static size_t
 refs_sort(struct c2c_detect *d, struct c2c_evref *r, size_t n)
 {
 	size_t m = 0;
-	sort_ctx = d;
-	qsort(r, n, sizeof(*r), ref_cmp_q);
+	(void)d;
+	qsort(r, n, sizeof(*r), ref_num_cmp);
 	for (size_t i = 0; i < n; i++)
-		if (m == 0 || ref_cmp(d, &r[m - 1], &r[i]) != 0)
+		if (m == 0 || ref_num_cmp(&r[m - 1], &r[i]) != 0)
 			r[m++] = r[i];
 	return m;
 }
 
+/* Put refs in rendered-string order (the digests are known by now). */
+static void
+refs_text_order(struct c2c_detect *d, struct c2c_evref *r, size_t n)
+{
+	size_t i = 1;
+	while (i < n && ref_cmp(d, &r[i - 1], &r[i]) < 0)
+		i++;
+	if (i >= n)
+		return;
+	sort_ctx = d;
+	qsort(r, n, sizeof(*r), ref_cmp_q);
+}
+
 /* The "evidence" object of a finding over sorted refs. */
 static c2c_err
-evidence_json(struct c2c_detect *d, const struct c2c_evref *r, size_t n, bool psl, json_t **out)
+evidence_json(struct c2c_detect *d, const struct c2c_evref *r, size_t n, bool psl,
+    uint8_t root[32], json_t **out)
 {
 	json_t *ev = json_object(), *arr = json_array();
 	char buf[C2C_EVREF_STRLEN];
@@ -1360,7 +1386,6 @@ evidence_json(struct c2c_detect *d, const struct c2c_evref *r, size_t n, bool ps
 		rc = c2c_json_set_new(ev, "refs", arr);
 		arr = NULL;
 	} else {
-		uint8_t root[32];
 		char hex[65];
 		strs = c2c_calloc(n, sizeof(*strs));
 		if (strs == NULL)
@@ -1428,7 +1453,7 @@ scratch_reserve(struct c2c_detect *d, size_t n)
 
 static c2c_err
 add_finding(struct c2c_detect *d, uint8_t type, uint8_t kind, uint32_t host, uint32_t peer,
-    json_t *obj, struct c2c_evref *refs, size_t nrefs)
+    json_t *obj, struct c2c_evref *refs, size_t nrefs, bool psl)
 {
 	c2c_err rc = grow_array((void **)&d->fnd, &d->cap_fnd, d->n_fnd + 1, sizeof(*d->fnd));
 	if (rc != C2C_OK) {
@@ -1436,7 +1461,8 @@ add_finding(struct c2c_detect *d, uint8_t type, uint8_t kind, uint32_t host, uin
 		c2c_free(refs);
 		return rc;
 	}
-	d->fnd[d->n_fnd++] = (struct finding){ type, kind, host, peer, obj, refs, nrefs };
+	d->fnd[d->n_fnd++] = (struct finding){ .type = type, .kind = kind, .psl = psl,
+		.host = host, .peer = peer, .obj = obj, .refs = refs, .nrefs = nrefs };
 	return C2C_OK;
 }
 
@@ -1721,7 +1747,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 	int64_t dur = 0, open_dur = 0, impact;
 	c2c_time first = INT64_MAX, last = INT64_MIN;
 	uint64_t thr;
-	json_t *o = NULL, *res = NULL, *ev = NULL;
+	json_t *o = NULL, *res = NULL;
 	struct c2c_evref *refs = NULL;
 	size_t nrefs = 0;
 	c2c_err rc = drop_open_snapshots(s);
@@ -1769,10 +1795,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 		if ((rc = c2c_json_set_new(o, "result", res)) != C2C_OK)
 			goto outr;
 		res = NULL;
-		if ((rc = evidence_json(d, refs, nrefs, false, &ev)) != C2C_OK ||
-		    (rc = c2c_json_set_new(o, "evidence", ev)) != C2C_OK)
-			goto out;
-		rc = add_finding(d, T_LONG, s->kind, s->host, s->peer, o, refs, nrefs);
+		rc = add_finding(d, T_LONG, s->kind, s->host, s->peer, o, refs, nrefs, false);
 		o = NULL;
 		refs = NULL;
 		if (rc != C2C_OK)
@@ -1797,10 +1820,7 @@ analyse_series(struct c2c_detect *d, struct series *s)
 		if ((rc = c2c_json_set_new(o, "result", res)) != C2C_OK)
 			goto outr;
 		res = NULL;
-		if ((rc = evidence_json(d, refs, nrefs, false, &ev)) != C2C_OK ||
-		    (rc = c2c_json_set_new(o, "evidence", ev)) != C2C_OK)
-			goto out;
-		rc = add_finding(d, T_STROBE, s->kind, s->host, s->peer, o, refs, nrefs);
+		rc = add_finding(d, T_STROBE, s->kind, s->host, s->peer, o, refs, nrefs, false);
 		o = NULL;
 		refs = NULL;
 		goto out;
@@ -2035,7 +2055,7 @@ static c2c_err
 build_beacon(struct c2c_detect *d, struct pending *p, int64_t score, const struct cand *c)
 {
 	const struct c2c__beacon_result *br = &p->br;
-	json_t *o = NULL, *res = NULL, *ev = NULL;
+	json_t *o = NULL, *res = NULL;
 	int64_t unit = p->unit;
 	c2c_err rc = skeleton(d, &p->s, "beacon", "c2chain.beacon", "beacon", p->first, p->last,
 	    &o);
@@ -2081,10 +2101,8 @@ build_beacon(struct c2c_detect *d, struct pending *p, int64_t score, const struc
 	res = NULL;
 	if (rc != C2C_OK)
 		goto out;
-	if ((rc = evidence_json(d, p->refs, p->nrefs, false, &ev)) != C2C_OK ||
-	    (rc = c2c_json_set_new(o, "evidence", ev)) != C2C_OK)
-		goto out;
-	rc = add_finding(d, T_BEACON, p->s.kind, p->s.host, p->s.peer, o, p->refs, p->nrefs);
+	rc = add_finding(d, T_BEACON, p->s.kind, p->s.host, p->s.peer, o, p->refs, p->nrefs,
+	    false);
 	o = NULL;
 	p->refs = NULL;
 out:
@@ -2171,7 +2189,7 @@ dns_pass(struct c2c_detect *d)
 		int64_t impact;
 		const char *why;
 		json_t *o = NULL, *m = NULL, *pr = NULL, *sec = NULL, *sub = NULL, *res = NULL,
-		       *ev = NULL, *hl = NULL;
+		       *hl = NULL;
 		struct c2c_evref *refs = NULL;
 		size_t nrefs = 0;
 		char ip[C2C_IP_STRLEN];
@@ -2264,12 +2282,10 @@ dns_pass(struct c2c_detect *d)
 		if ((rc = c2c_json_set_new(o, "result", res)))
 			goto next;
 		res = NULL;
-		if ((rc = evidence_json(d, refs, nrefs, true, &ev)) ||
-		    (rc = c2c_json_set_new(o, "evidence", ev)) ||
-		    (rc = c2c_json_set_str(o, "recheck",
+		if ((rc = c2c_json_set_str(o, "recheck",
 			 dm->capped || dm->stored < dm->queries ? "inputs" : "records")))
 			goto next;
-		rc = add_finding(d, T_DNS, K_NAME, UINT32_MAX, dm->name, o, refs, nrefs);
+		rc = add_finding(d, T_DNS, K_NAME, UINT32_MAX, dm->name, o, refs, nrefs, true);
 		o = NULL;
 		refs = NULL;
 	next:
@@ -2307,18 +2323,15 @@ cmp_finding(const void *a, const void *b)
 }
 
 c2c_err
-c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint32_t n_inputs,
-    json_t **findings_out)
+c2c_detect_analyse(struct c2c_detect *d, uint32_t n_inputs)
 {
 	uint32_t *order = NULL;
 	struct ebuf own = { 0 }, named = { 0 };
-	json_t *arr = NULL;
 	c2c_err rc = C2C_OK;
 
-	if (d->finished)
+	if (d->analysed || d->finished)
 		return C2C_EINVAL;
-	d->finished = true;
-	d->sha = input_sha256;
+	d->analysed = true;
 	d->n_inputs = n_inputs;
 	if (d->max_ts == INT64_MIN) {
 		d->min_ts = d->max_ts = 0;
@@ -2379,20 +2392,54 @@ c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint3
 		rc = server_pass(d);
 	if (rc == C2C_OK)
 		rc = dns_pass(d);
+	if (rc == C2C_OK) {
+		sort_ctx = d;
+		if (d->n_fnd > 1)
+			qsort(d->fnd, d->n_fnd, sizeof(*d->fnd), cmp_finding);
+	}
+out:
+	d->analyse_rc = rc;
+	c2c_free(order);
+	c2c_free(own.e);
+	c2c_free(named.e);
+	return rc;
+}
+
+c2c_err
+c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint32_t n_inputs,
+    json_t **findings_out)
+{
+	json_t *arr = NULL;
+	c2c_err rc = C2C_OK;
+
+	if (d->finished)
+		return C2C_EINVAL;
+	if (!d->analysed)
+		rc = c2c_detect_analyse(d, n_inputs);
+	else if (n_inputs != d->n_inputs)
+		rc = C2C_EINVAL;
+	else
+		rc = d->analyse_rc;
+	d->finished = true;
+	d->sha = input_sha256;
 	if (rc != C2C_OK)
 		goto out;
-	sort_ctx = d;
-	if (d->n_fnd > 1)
-		qsort(d->fnd, d->n_fnd, sizeof(*d->fnd), cmp_finding);
 	arr = json_array();
 	if (arr == NULL) {
 		rc = C2C_ENOMEM;
 		goto out;
 	}
+	/* Evidence (rendered references, Merkle roots), then the id: a digest of the whole
+	 * finding. */
 	for (size_t i = 0; i < d->n_fnd && rc == C2C_OK; i++) {
+		struct finding *f = &d->fnd[i];
 		uint8_t dig[32];
 		char id[96], hex[65];
-		json_t *o = d->fnd[i].obj;
+		json_t *o = f->obj, *ev = NULL;
+		refs_text_order(d, f->refs, f->nrefs);
+		if ((rc = evidence_json(d, f->refs, f->nrefs, f->psl, f->root, &ev)) != C2C_OK ||
+		    (rc = c2c_json_set_new(o, "evidence", ev)) != C2C_OK)
+			break;
 		if ((rc = c2c_json_digest(o, dig)) != C2C_OK)
 			break;
 		c2c_hex(dig, 8, hex);
@@ -2408,9 +2455,6 @@ c2c_detect_finish(struct c2c_detect *d, const uint8_t (*input_sha256)[32], uint3
 	arr = NULL;
 out:
 	json_decref(arr);
-	c2c_free(order);
-	c2c_free(own.e);
-	c2c_free(named.e);
 	return rc;
 }
 
@@ -2430,5 +2474,18 @@ c2c_detect_finding_refs(const struct c2c_detect *d, size_t i, const struct c2c_e
 		return C2C_ENOTFOUND;
 	*refs = d->fnd[i].refs;
 	*n = d->fnd[i].nrefs;
+	return C2C_OK;
+}
+
+c2c_err
+c2c_detect_finding_root(const struct c2c_detect *d, size_t i, uint8_t root[32])
+{
+	if (!d->finished)
+		return C2C_EINVAL;
+	if (i >= d->n_fnd)
+		return C2C_ENOTFOUND;
+	if (d->fnd[i].nrefs <= REFS_INLINE)
+		return C2C_ENOTFOUND;
+	memcpy(root, d->fnd[i].root, 32);
 	return C2C_OK;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c2chain/detect.h"
 #include "c2chain/json.h"
 
 #define MAX_HITS 256
@@ -448,38 +449,6 @@ cmp_cstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* RFC 6962 Merkle tree hash over leaves[0..n). */
-static void
-merkle(char *const *leaves, size_t n, uint8_t out[32])
-{
-	struct c2c_sha256 h;
-	if (n == 1) {
-		uint8_t z = 0;
-		if (c2c_sha256_init(&h) != C2C_OK) {
-			memset(out, 0, 32);
-			return;
-		}
-		c2c_sha256_update(&h, &z, 1);
-		c2c_sha256_update(&h, leaves[0], strlen(leaves[0]));
-		c2c_sha256_final(&h, out);
-		return;
-	}
-	size_t k = 1;
-	while (k * 2 < n)
-		k *= 2;
-	uint8_t l[32], r[32], one = 1;
-	merkle(leaves, k, l);
-	merkle(leaves + k, n - k, r);
-	if (c2c_sha256_init(&h) != C2C_OK) {
-		memset(out, 0, 32);
-		return;
-	}
-	c2c_sha256_update(&h, &one, 1);
-	c2c_sha256_update(&h, l, 32);
-	c2c_sha256_update(&h, r, 32);
-	c2c_sha256_final(&h, out);
-}
-
 static c2c_err
 label_array(const struct c2c_indicator *ind, json_t **out)
 {
@@ -590,8 +559,8 @@ evidence_json(const struct c2c_intelhit *h, const struct agg *a, const uint8_t (
 	} else {
 		uint8_t root[32];
 		char hex[65];
-		merkle(s, n, root);
-		if (h->reflist_cb != NULL)
+		err = c2c_detect_merkle_root((const char *const *)s, n, root);
+		if (err == C2C_OK && h->reflist_cb != NULL)
 			err = h->reflist_cb(h->reflist_ctx, (const char *const *)s, n);
 		for (size_t i = 0; i < n && err == C2C_OK; i++)
 			if (i < 8 || i >= n - 8)

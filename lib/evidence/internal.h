@@ -65,9 +65,6 @@ void c2c__task_join(struct c2c__task *t);
 /* c2c_merkle_root, the two subtrees of the root (RFC 6962 §2.1: split at the largest power of
  * two below n) hashed on two threads when `par`. */
 void c2c__merkle_root_par(const uint8_t (*leaves)[32], uint64_t n, bool par, uint8_t out[32]);
-/* c2c_merkle_root through the open context `h` (c2c_sha256_msg). */
-void c2c__merkle_root_h(struct c2c_sha256 *h, const uint8_t (*leaves)[32], uint64_t n,
-    uint8_t out[32]);
 
 /* "<dir>/<rel>" into out (reset first); C2C_ENOMEM. */
 c2c_err c2c__path(struct c2c_buf *out, const char *dir, const char *rel);

@@ -54,8 +54,12 @@ struct c2c_case {
 	uint64_t n_tmp; /* temporary names handed out */
 	unsigned threads; /* c2c_case_opts.threads */
 	struct writer *writer; /* started with the first file when threads != 1 */
+	struct precommit *pre; /* c2c_case_precommit's work, one per input (NULL: none) */
+	size_t pre_refs;       /* refs[0..pre_refs) were cited when it was done */
 	bool committed;
 };
+
+static void precommit_free(struct c2c_case *c);
 
 /* ---- files made durable as one batch ----------------------------------------------------- */
 /* Case files are written as temporary files next to their place, by a writer thread when the
@@ -642,6 +646,7 @@ c2c_case_close(struct c2c_case *c)
 		json_decref(c->inputs[i].fp);
 	}
 	drop_files(c);
+	precommit_free(c);
 	c2c_free(c->refs);
 	c2c_free(c->inputs);
 	json_decref(c->refdata);
@@ -735,7 +740,7 @@ cmp_ref_text(const void *a, const void *b)
 struct leaf_job {
 	const struct c2c__ref *v;
 	size_t lo, hi;
-	uint8_t (*leaves)[32];
+	uint8_t (*leaves)[32]; /* NULL: render only */
 	struct c2c_buf text;
 	c2c_err rc;
 };
@@ -744,12 +749,9 @@ static void
 leaf_job_run(void *arg)
 {
 	struct leaf_job *j = arg;
-	struct c2c_sha256 h;
 	const uint8_t *hex_of = NULL;
 	char hex[65];
 
-	if (c2c_sha256_init(&h) != C2C_OK)
-		h.ctx = NULL; /* c2c_sha256_msg falls back to one-shot digests */
 	j->rc = c2c_buf_reserve(&j->text, (j->hi - j->lo) * 96);
 	for (size_t i = j->lo; i < j->hi && j->rc == C2C_OK; i++) {
 		char line[1 + C2C_EVREF_STRLEN]; /* 0x00 || reference: the leaf's input */
@@ -760,11 +762,11 @@ leaf_job_run(void *arg)
 		}
 		line[0] = 0x00;
 		len = c2c__ref_text(&j->v[i], hex, line + 1);
-		c2c_sha256_msg(&h, line, len + 1, j->leaves[i]);
+		if (j->leaves != NULL)
+			c2c_sha256(line, len + 1, j->leaves[i]);
 		line[len + 1] = '\n';
 		j->rc = c2c_buf_add(&j->text, line + 1, len + 1);
 	}
-	c2c_sha256_abort(&h);
 }
 
 /* A reference list made ready to store: sorted and unique refs, the file text, the root. */
@@ -773,6 +775,7 @@ struct list_prep {
 	size_t n, k;        /* given, after de-duplication */
 	struct c2c_buf text;
 	uint8_t root[32];
+	bool have_root; /* the caller gave the root of the list as given */
 	c2c_err rc;
 };
 
@@ -797,13 +800,14 @@ prep_list(struct list_prep *p, bool par)
 		for (size_t i = 0; i < n; i++)
 			if (k == 0 || c2c__ref_text_cmp(&v[k - 1], &v[i]) != 0)
 				v[k++] = v[i];
+		p->have_root = false; /* a root given was not of this order */
 	} else {
 		k = n;
 	}
 	p->k = k;
-	leaves = c2c_reallocarray(NULL, k ? k : 1, 32); /* written in full below */
-	if (leaves == NULL) {
-		p->rc = C2C_ENOMEM;
+	leaves = NULL;
+	if (!p->have_root && (leaves = c2c_reallocarray(NULL, k ? k : 1, 32)) == NULL) {
+		p->rc = C2C_ENOMEM; /* (written in full below) */
 		return;
 	}
 	par = par && k >= C2C__PAR_MIN;
@@ -825,7 +829,7 @@ prep_list(struct list_prep *p, bool par)
 	if (p->rc == C2C_OK && job[1].text.len > 0)
 		p->rc = c2c_buf_add(&p->text, job[1].text.data, job[1].text.len);
 	c2c_buf_fini(&job[1].text);
-	if (p->rc == C2C_OK)
+	if (p->rc == C2C_OK && leaves != NULL)
 		c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, p->root);
 	c2c_free(leaves);
 }
@@ -982,7 +986,7 @@ batch_run(void *arg)
 
 c2c_err
 c2c_case_add_evref_lists(struct c2c_case *c, const struct c2c_evref *const *refs,
-    const size_t *n, size_t n_lists, struct c2c_diag *diag)
+    const size_t *n, const uint8_t (*roots)[32], size_t n_lists, struct c2c_diag *diag)
 {
 	struct list_prep p[BATCH_WINDOW];
 	struct batch b;
@@ -1000,6 +1004,10 @@ c2c_case_add_evref_lists(struct c2c_case *c, const struct c2c_evref *const *refs
 		for (size_t i = 0; i < b.n; i++) {
 			memset(&p[i], 0, sizeof(p[i]));
 			p[i].n = n[w + i];
+			if (roots != NULL) {
+				memcpy(p[i].root, roots[w + i], 32);
+				p[i].have_root = true;
+			}
 			c2c_buf_init(&p[i].text, C2C__FILE_CAP);
 		}
 		c2c__task_start(&t, c->threads != 1 && b.n > 1, batch_run, &b);
@@ -1092,7 +1100,6 @@ struct rec_job {
 	const char *hex; /* of the input's digest */
 	uint8_t (*leaves)[32];
 	struct c2c_buf text;
-	struct c2c_sha256 h;
 	struct c2c_diag diag;
 	c2c_err rc;
 };
@@ -1104,10 +1111,10 @@ commit_record(void *ctx, size_t i, const uint8_t *p, size_t len)
 	char line[1 + C2C__RECLINE_MAX]; /* 0x00 || line: the leaf's input */
 	uint8_t d[32];
 	size_t n;
-	c2c_sha256_msg(&j->h, p, len, d);
+	c2c_sha256(p, len, d);
 	line[0] = 0x00;
 	n = c2c__records_text(&j->refs[i], j->hex, d, line + 1);
-	c2c_sha256_msg(&j->h, line, n + 1, j->leaves[i]);
+	c2c_sha256(line, n + 1, j->leaves[i]);
 	line[n + 1] = '\n';
 	return c2c_buf_add(&j->text, line + 1, n + 1);
 }
@@ -1120,20 +1127,30 @@ rec_job_run(void *arg)
 	j->rc = j->n > 0 ? c2c_buf_reserve(&j->text, j->n * 160) : C2C_OK;
 	if (j->rc != C2C_OK || j->n == 0)
 		return;
-	if (c2c_sha256_init(&j->h) != C2C_OK)
-		j->h.ctx = NULL; /* c2c_sha256_msg falls back to one-shot digests */
 	j->rc = c2c__read_records(j->path, j->refs, j->n, commit_record, j, &j->diag);
-	c2c_sha256_abort(&j->h);
 }
 
+/* A cited record of a known input, for sorting: (offset, length, record) is the order of
+ * c2c__ref_cmp inside one input. */
+struct rkey {
+	uint64_t off;
+	uint32_t len;
+	int32_t rec;
+};
+
 static int
-cmp_ref(const void *a, const void *b)
+cmp_rkey(const void *pa, const void *pb)
 {
-	return c2c__ref_cmp(a, b);
+	const struct rkey *a = pa, *b = pb;
+	if (a->off != b->off)
+		return a->off < b->off ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return (a->rec > b->rec) - (a->rec < b->rec);
 }
 
 struct sort_job {
-	struct c2c__ref *v;
+	struct rkey *v;
 	size_t n;
 };
 
@@ -1141,21 +1158,25 @@ static void
 sort_job_run(void *arg)
 {
 	struct sort_job *j = arg;
-	qsort(j->v, j->n, sizeof(*j->v), cmp_ref);
+	qsort(j->v, j->n, sizeof(*j->v), cmp_rkey);
 }
 
-/* Sort (c2c__ref_cmp) the n references at *v: a long array as two halves on two threads,
- * then merged into a new array that replaces *v. */
+/* Sort the n keys at *v and drop repeats, returning the count kept: a long array as two
+ * halves on two threads, merged into a new array that replaces *v. */
 static c2c_err
-sort_refs(const struct c2c_case *c, struct c2c__ref **v, size_t n)
+sort_keys(const struct c2c_case *c, struct rkey **v, size_t n, size_t *kept)
 {
 	struct sort_job h[2] = { { *v, n / 2 }, { *v + n / 2, n - n / 2 } };
-	struct c2c__ref *out;
+	struct rkey *out = *v;
 	struct c2c__task t;
 	size_t a = 0, b = 0, k = 0;
 
 	if (c->threads == 1 || n < 2 * C2C__PAR_MIN) {
-		qsort(*v, n, sizeof(**v), cmp_ref);
+		qsort(*v, n, sizeof(**v), cmp_rkey);
+		for (size_t i = 0; i < n; i++)
+			if (k == 0 || cmp_rkey(&out[k - 1], &out[i]) != 0)
+				out[k++] = out[i];
+		*kept = k;
 		return C2C_OK;
 	}
 	out = c2c_reallocarray(NULL, n, sizeof(*out)); /* the merge fills it */
@@ -1164,122 +1185,377 @@ sort_refs(const struct c2c_case *c, struct c2c__ref **v, size_t n)
 	c2c__task_start(&t, true, sort_job_run, &h[1]);
 	sort_job_run(&h[0]);
 	c2c__task_join(&t);
-	while (a < h[0].n && b < h[1].n)
-		out[k++] = c2c__ref_cmp(&h[1].v[b], &h[0].v[a]) < 0 ? h[1].v[b++] : h[0].v[a++];
-	while (a < h[0].n)
-		out[k++] = h[0].v[a++];
-	while (b < h[1].n)
-		out[k++] = h[1].v[b++];
+	while (a < h[0].n || b < h[1].n) {
+		const struct rkey *x;
+		if (b == h[1].n || (a < h[0].n && cmp_rkey(&h[0].v[a], &h[1].v[b]) <= 0))
+			x = &h[0].v[a++];
+		else
+			x = &h[1].v[b++];
+		if (k == 0 || cmp_rkey(&out[k - 1], x) != 0)
+			out[k++] = *x;
+	}
 	c2c_free(*v);
 	*v = out;
+	*kept = k;
 	return C2C_OK;
 }
 
-/* One "records" entry per input: digests of every cited record and dependency record. */
+/* The index of the input whose digest is `sha`, or -1; `hint` is tried first. */
+static long
+input_of(const struct c2c_case *c, const uint8_t sha[32], long hint)
+{
+	if (hint >= 0 && memcmp(c->inputs[hint].info.sha256, sha, 32) == 0)
+		return hint;
+	for (size_t i = 0; i < c->n_inputs; i++)
+		if (memcmp(c->inputs[i].info.sha256, sha, 32) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The commitments of one input's records `keys` (sorted, unique): every record read back (on
+ * two threads for a long list), its line appended to `text` and its leaf to `leaves`. */
+static c2c_err
+compute_input(const struct c2c_case *c, const struct case_input *in, const struct rkey *keys,
+    size_t k, struct c2c_buf *text, uint8_t (*leaves)[32], struct c2c_diag *diag)
+{
+	struct c2c__ref *uniq;
+	struct rec_job job[2];
+	bool par = c->threads != 1 && k >= C2C__PAR_MIN;
+	size_t half = par ? k / 2 : k;
+	struct c2c__task t;
+	char hex[65];
+	c2c_err rc;
+
+	if (k == 0)
+		return C2C_OK;
+	uniq = c2c_reallocarray(NULL, k, sizeof(*uniq)); /* filled below */
+	if (uniq == NULL)
+		return C2C_ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		memcpy(uniq[i].sha, in->info.sha256, 32);
+		uniq[i].off = keys[i].off;
+		uniq[i].len = keys[i].len;
+		uniq[i].rec = keys[i].rec;
+	}
+	(void)c2c_hex(in->info.sha256, 32, hex);
+	for (int h = 0; h < 2; h++) {
+		c2c_buf_init(&job[h].text, C2C__FILE_CAP);
+		job[h].path = in->path;
+		job[h].refs = uniq + (h == 0 ? 0 : half);
+		job[h].n = h == 0 ? half : k - half;
+		job[h].hex = hex;
+		job[h].leaves = leaves + (h == 0 ? 0 : half);
+	}
+	job[0].text = *text; /* the first half appends straight to `text` */
+	c2c__task_start(&t, par, rec_job_run, &job[1]);
+	rec_job_run(&job[0]);
+	c2c__task_join(&t);
+	*text = job[0].text;
+	rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
+	if (rc != C2C_OK && diag != NULL)
+		*diag = job[0].rc != C2C_OK ? job[0].diag : job[1].diag;
+	if (rc == C2C_OK && job[1].text.len > 0)
+		rc = c2c_buf_add(text, job[1].text.data, job[1].text.len);
+	c2c_buf_fini(&job[1].text);
+	c2c_free(uniq);
+	return rc;
+}
+
+/* Commitments computed ahead (c2c_case_precommit) for one input. */
+struct precommit {
+	struct rkey *keys; /* sorted, unique */
+	size_t k;
+	struct c2c_buf text; /* one line per key */
+	uint8_t (*leaves)[32];
+	bool done;
+};
+
+static void
+precommit_free(struct c2c_case *c)
+{
+	if (c->pre == NULL)
+		return;
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		c2c_free(c->pre[i].keys);
+		c2c_buf_fini(&c->pre[i].text);
+		c2c_free(c->pre[i].leaves);
+	}
+	c2c_free(c->pre);
+	c->pre = NULL;
+}
+
+/* The commitments of `keys` from those computed ahead in `pre`: lines and leaves of keys it
+ * has are taken from it, the others computed now. */
+static c2c_err
+reuse_input(const struct c2c_case *c, const struct case_input *in, const struct precommit *pre,
+    const struct rkey *keys, size_t k, struct c2c_buf *text, uint8_t (*leaves)[32],
+    struct c2c_diag *diag)
+{
+	struct rkey *fresh;
+	struct c2c_buf ftext;
+	uint8_t(*fleaves)[32] = NULL;
+	const char *fp, *pp = (const char *)pre->text.data, *pend = pp + pre->text.len;
+	size_t nf = 0, a = 0, x = 0;
+	c2c_err rc;
+
+	fresh = c2c_reallocarray(NULL, k ? k : 1, sizeof(*fresh)); /* filled below */
+	if (fresh == NULL)
+		return C2C_ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		while (a < pre->k && cmp_rkey(&pre->keys[a], &keys[i]) < 0)
+			a++;
+		if (a == pre->k || cmp_rkey(&pre->keys[a], &keys[i]) != 0)
+			fresh[nf++] = keys[i];
+	}
+	c2c_buf_init(&ftext, C2C__FILE_CAP);
+	fleaves = c2c_reallocarray(NULL, nf ? nf : 1, 32); /* every leaf is written */
+	rc = fleaves != NULL ? compute_input(c, in, fresh, nf, &ftext, fleaves, diag) : C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = c2c_buf_reserve(text, pre->text.len + ftext.len);
+	fp = (const char *)ftext.data;
+	a = 0;
+	for (size_t i = 0; i < k && rc == C2C_OK; i++) {
+		const char *nl;
+		/* Skip the lines of keys computed ahead that are no longer cited. */
+		while (a < pre->k && cmp_rkey(&pre->keys[a], &keys[i]) < 0) {
+			pp = (const char *)memchr(pp, '\n', (size_t)(pend - pp)) + 1;
+			a++;
+		}
+		if (a < pre->k && cmp_rkey(&pre->keys[a], &keys[i]) == 0) {
+			nl = memchr(pp, '\n', (size_t)(pend - pp));
+			rc = c2c_buf_add(text, pp, (size_t)(nl + 1 - pp));
+			memcpy(leaves[i], pre->leaves[a], 32);
+			pp = nl + 1;
+			a++;
+		} else {
+			nl = memchr(fp, '\n', ftext.len - (size_t)(fp - (const char *)ftext.data));
+			rc = c2c_buf_add(text, fp, (size_t)(nl + 1 - fp));
+			memcpy(leaves[i], fleaves[x++], 32);
+			fp = nl + 1;
+		}
+	}
+	c2c_buf_fini(&ftext);
+	c2c_free(fleaves);
+	c2c_free(fresh);
+	return rc;
+}
+
+/* One input's record commitments: computed (or taken from c2c_case_precommit), written to
+ * evidence/records/<input>.txt, and the "records" entry appended. */
+static c2c_err
+commit_input(struct c2c_case *c, size_t idx, const struct rkey *keys, size_t k,
+    struct c2c_diag *diag)
+{
+	struct case_input *in = &c->inputs[idx];
+	const struct precommit *pre = c->pre != NULL && c->pre[idx].done ? &c->pre[idx] : NULL;
+	uint8_t(*leaves)[32];
+	struct c2c_buf text, path;
+	bool par = c->threads != 1 && k >= C2C__PAR_MIN;
+	uint8_t root[32];
+	char hex[65];
+	json_t *entry = NULL;
+	c2c_err rc;
+
+	leaves = c2c_reallocarray(NULL, k ? k : 1, 32); /* every leaf is written */
+	if (leaves == NULL)
+		return C2C_ENOMEM;
+	c2c_buf_init(&text, C2C__FILE_CAP);
+	c2c_buf_init(&path, 1 << 16);
+	if (pre != NULL && pre->k == k && (k == 0 || memcmp(pre->keys, keys, k * sizeof(*keys)) == 0)) {
+		/* Exactly the records committed ahead: take the work as it is. */
+		text = pre->text;
+		c2c_buf_init(&c->pre[idx].text, C2C__FILE_CAP);
+		memcpy(leaves, pre->leaves, k * 32);
+		rc = C2C_OK;
+	} else if (pre != NULL) {
+		rc = reuse_input(c, in, pre, keys, k, &text, leaves, diag);
+	} else {
+		rc = compute_input(c, in, keys, k, &text, leaves, diag);
+	}
+	(void)c2c_hex(in->info.sha256, 32, hex);
+	if (rc == C2C_OK)
+		rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__RECSDIR, hex);
+	if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
+		rc = C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = put_buf(c, (const char *)path.data, &text, diag);
+	if (rc == C2C_OK)
+		c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
+	entry = rc == C2C_OK ? json_object() : NULL;
+	if (rc == C2C_OK && entry == NULL)
+		rc = C2C_ENOMEM;
+	if (rc == C2C_OK)
+		rc = c2c_json_set_str(entry, "input", hex);
+	if (rc == C2C_OK)
+		rc = c2c_json_set_int(entry, "count", (int64_t)k);
+	if (rc == C2C_OK)
+		rc = c2c_json_set_str(entry, "root", c2c_hex(root, 32, hex));
+	if (rc == C2C_OK)
+		rc = append_entry(c, "records", entry, NULL);
+	json_decref(entry);
+	c2c_free(leaves);
+	c2c_buf_fini(&text);
+	c2c_buf_fini(&path);
+	return rc;
+}
+
+/* The records cited so far and every input's dependency records, per input (by index):
+ * keys[i][0..k[i]) sorted and unique; inputs that repeat an earlier input's digest get none
+ * (its records are committed once, under the first). Free with free_keys. */
+static c2c_err
+gather_keys(const struct c2c_case *c, size_t from, bool deps, struct rkey ***keys_out,
+    size_t **k_out, struct c2c_diag *diag)
+{
+	struct rkey **keys;
+	size_t *cnt;
+	long hint = -1;
+	c2c_err rc = C2C_OK;
+
+	keys = c2c_calloc(c->n_inputs + 1, sizeof(*keys));
+	cnt = c2c_calloc(c->n_inputs + 1, sizeof(*cnt));
+	*keys_out = keys;
+	*k_out = cnt;
+	if (keys == NULL || cnt == NULL)
+		return C2C_ENOMEM;
+	/* Count per input, then fill: the cited references (from refs[from]), then each input's
+	 * dependencies (with `deps`). */
+	for (size_t i = from; i < c->n_refs; i++) {
+		hint = input_of(c, c->refs[i].sha, hint);
+		if (hint < 0) {
+			char hex[65];
+			return c2c_diag_set(diag, C2C_EINVAL, "claim", 0,
+			    "a claim cites input %s, which is not an input of this scan",
+			    c2c_hex(c->refs[i].sha, 32, hex));
+		}
+		cnt[hint]++;
+	}
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		if (input_of(c, c->inputs[i].info.sha256, -1) != (long)i)
+			continue; /* a repeat */
+		if (deps)
+			cnt[i] += c->inputs[i].info.n_deps < 16 ? c->inputs[i].info.n_deps : 16;
+		keys[i] = c2c_reallocarray(NULL, cnt[i] ? cnt[i] : 1, sizeof(**keys)); /* filled */
+		if (keys[i] == NULL)
+			return C2C_ENOMEM;
+		cnt[i] = 0;
+	}
+	for (size_t i = from; i < c->n_refs; i++) {
+		const struct c2c__ref *r = &c->refs[i];
+		hint = input_of(c, r->sha, hint);
+		keys[hint][cnt[hint]++] = (struct rkey){ r->off, r->len, r->rec };
+	}
+	for (size_t i = 0; i < c->n_inputs && deps; i++)
+		for (uint32_t k = 0; keys[i] != NULL && k < c->inputs[i].info.n_deps && k < 16; k++) {
+			const struct c2c_evref *d = &c->inputs[i].info.deps[k];
+			keys[i][cnt[i]++] = (struct rkey){ d->off, d->len, d->rec };
+		}
+	for (size_t i = 0; i < c->n_inputs && rc == C2C_OK; i++)
+		if (keys[i] != NULL)
+			rc = sort_keys(c, &keys[i], cnt[i], &cnt[i]);
+	return rc;
+}
+
+static void
+free_keys(const struct c2c_case *c, struct rkey **keys, size_t *cnt)
+{
+	if (keys != NULL)
+		for (size_t i = 0; i < c->n_inputs; i++)
+			c2c_free(keys[i]);
+	c2c_free(keys);
+	c2c_free(cnt);
+}
+
+c2c_err
+c2c_case_precommit(struct c2c_case *c, struct c2c_diag *diag)
+{
+	struct rkey **keys = NULL;
+	size_t *cnt = NULL;
+	c2c_err rc;
+
+	if (c->committed)
+		return c2c_diag_set(diag, C2C_EINVAL, c->dir, 0, "case already committed");
+	precommit_free(c);
+	c->pre = c2c_calloc(c->n_inputs + 1, sizeof(*c->pre));
+	c->pre_refs = c->n_refs;
+	rc = c->pre != NULL ? gather_keys(c, 0, true, &keys, &cnt, diag) : C2C_ENOMEM;
+	for (size_t i = 0; i < c->n_inputs && rc == C2C_OK; i++) {
+		struct precommit *p = &c->pre[i];
+		c2c_buf_init(&p->text, C2C__FILE_CAP);
+		if (keys[i] == NULL || cnt[i] == 0)
+			continue;
+		p->leaves = c2c_reallocarray(NULL, cnt[i], 32); /* every leaf is written */
+		if (p->leaves == NULL) {
+			rc = C2C_ENOMEM;
+			break;
+		}
+		rc = compute_input(c, &c->inputs[i], keys[i], cnt[i], &p->text, p->leaves, diag);
+		p->keys = keys[i];
+		p->k = cnt[i];
+		keys[i] = NULL;
+		p->done = rc == C2C_OK;
+	}
+	free_keys(c, keys, cnt);
+	if (rc != C2C_OK)
+		precommit_free(c);
+	return rc;
+}
+
+/* *keys (sorted, unique) becomes its union with the keys of `pre`. */
+static c2c_err
+union_keys(const struct precommit *pre, struct rkey **keys, size_t *k)
+{
+	struct rkey *out = c2c_reallocarray(NULL, pre->k + *k + 1, sizeof(*out)); /* merged */
+	size_t a = 0, b = 0, m = 0;
+	if (out == NULL)
+		return C2C_ENOMEM;
+	while (a < pre->k || b < *k) {
+		int c = a == pre->k ? 1 : b == *k ? -1 : cmp_rkey(&pre->keys[a], &(*keys)[b]);
+		out[m++] = c <= 0 ? pre->keys[a] : (*keys)[b];
+		a += c <= 0;
+		b += c >= 0;
+	}
+	c2c_free(*keys);
+	*keys = out;
+	*k = m;
+	return C2C_OK;
+}
+
+/* One "records" entry per input with cited records (in the order of the inputs' digests):
+ * digests of every cited record and dependency record. */
 static c2c_err
 commit_records(struct c2c_case *c, struct c2c_diag *diag)
 {
-	struct c2c__ref *all;
-	size_t n = 0, total = c->n_refs;
-	c2c_err rc = C2C_OK;
+	struct rkey **keys = NULL;
+	size_t *cnt = NULL, *order;
+	c2c_err rc;
 
-	for (size_t i = 0; i < c->n_inputs; i++)
-		total += c->inputs[i].info.n_deps;
-	all = c2c_reallocarray(NULL, total ? total : 1, sizeof(*all)); /* filled below */
-	if (all == NULL)
-		return C2C_ENOMEM;
-	if (c->n_refs > 0)
-		memcpy(all, c->refs, c->n_refs * sizeof(*all));
-	n = c->n_refs;
-	for (size_t i = 0; i < c->n_inputs; i++)
-		for (uint32_t k = 0; k < c->inputs[i].info.n_deps && k < 16; k++) {
-			const struct c2c_evref *d = &c->inputs[i].info.deps[k];
-			memcpy(all[n].sha, c->inputs[i].info.sha256, 32);
-			all[n].off = d->off;
-			all[n].len = d->len;
-			all[n].rec = d->rec;
-			n++;
+	order = c2c_calloc(c->n_inputs + 1, sizeof(*order));
+	/* After c2c_case_precommit, only the references cited since are sorted here: references
+	 * are never taken back, so the final set is its set plus those. */
+	rc = order != NULL ? gather_keys(c, c->pre != NULL ? c->pre_refs : 0, c->pre == NULL, &keys,
+				 &cnt, diag)
+			   : C2C_ENOMEM;
+	for (size_t i = 0; i < c->n_inputs && rc == C2C_OK && c->pre != NULL; i++)
+		if (keys[i] != NULL && c->pre[i].done)
+			rc = union_keys(&c->pre[i], &keys[i], &cnt[i]);
+	/* Inputs in digest order. */
+	for (size_t i = 0; i < c->n_inputs && rc == C2C_OK; i++) {
+		size_t j = i;
+		while (j > 0 && memcmp(c->inputs[order[j - 1]].info.sha256, c->inputs[i].info.sha256,
+				    32) > 0) {
+			order[j] = order[j - 1];
+			j--;
 		}
-	rc = sort_refs(c, &all, n);
-	for (size_t lo = 0; lo < n && rc == C2C_OK;) {
-		size_t hi = lo, k = 0;
-		struct case_input *in = NULL;
-		struct c2c__ref *uniq;
-		uint8_t(*leaves)[32] = NULL;
-		struct rec_job job[2];
-		struct c2c_buf path;
-		char hex[65];
-		json_t *entry;
-
-		while (hi < n && memcmp(all[hi].sha, all[lo].sha, 32) == 0)
-			hi++;
-		for (size_t i = 0; i < c->n_inputs; i++)
-			if (memcmp(c->inputs[i].info.sha256, all[lo].sha, 32) == 0)
-				in = &c->inputs[i];
-		(void)c2c_hex(all[lo].sha, 32, hex);
-		if (in == NULL) {
-			rc = c2c_diag_set(diag, C2C_EINVAL, "claim", 0,
-			    "a claim cites input %s, which is not an input of this scan", hex);
-			break;
-		}
-		/* De-duplicate in place. */
-		uniq = all + lo;
-		for (size_t i = lo; i < hi; i++)
-			if (k == 0 || c2c__ref_cmp(&uniq[k - 1], &all[i]) != 0)
-				uniq[k++] = all[i];
-		c2c_buf_init(&job[0].text, C2C__FILE_CAP);
-		c2c_buf_init(&job[1].text, C2C__FILE_CAP);
-		c2c_buf_init(&path, 1 << 16);
-		leaves = c2c_reallocarray(NULL, k, 32); /* every leaf is written */
-		if (leaves == NULL) {
-			rc = C2C_ENOMEM;
-		} else {
-			bool par = c->threads != 1 && k >= C2C__PAR_MIN;
-			size_t half = par ? k / 2 : k;
-			struct c2c__task t;
-			uint8_t root[32];
-			for (int h = 0; h < 2; h++) {
-				job[h].path = in->path;
-				job[h].refs = uniq + (h == 0 ? 0 : half);
-				job[h].n = h == 0 ? half : k - half;
-				job[h].hex = hex;
-				job[h].leaves = leaves + (h == 0 ? 0 : half);
-			}
-			c2c__task_start(&t, par, rec_job_run, &job[1]);
-			rec_job_run(&job[0]);
-			c2c__task_join(&t);
-			rc = job[0].rc != C2C_OK ? job[0].rc : job[1].rc;
-			if (rc != C2C_OK && diag != NULL)
-				*diag = job[0].rc != C2C_OK ? job[0].diag : job[1].diag;
-			if (rc == C2C_OK)
-				rc = c2c_buf_printf(&path, "%s/%s/%s.txt", c->dir, C2C__RECSDIR, hex);
-			if (rc == C2C_OK && c2c_buf_cstr(&path) == NULL)
-				rc = C2C_ENOMEM;
-			if (rc == C2C_OK)
-				rc = put_buf2(c, (const char *)path.data, &job[0].text, &job[1].text,
-				    diag);
-			if (rc == C2C_OK)
-				c2c__merkle_root_par((const uint8_t(*)[32])leaves, k, par, root);
-			entry = rc == C2C_OK ? json_object() : NULL;
-			if (rc == C2C_OK && entry == NULL)
-				rc = C2C_ENOMEM;
-			if (rc == C2C_OK)
-				rc = c2c_json_set_str(entry, "input", hex);
-			if (rc == C2C_OK)
-				rc = c2c_json_set_int(entry, "count", (int64_t)k);
-			if (rc == C2C_OK)
-				rc = c2c_json_set_str(entry, "root", c2c_hex(root, 32, hex));
-			if (rc == C2C_OK)
-				rc = append_entry(c, "records", entry, NULL);
-			json_decref(entry);
-		}
-		c2c_free(leaves);
-		c2c_buf_fini(&job[0].text);
-		c2c_buf_fini(&job[1].text);
-		c2c_buf_fini(&path);
-		lo = hi;
+		order[j] = i;
 	}
-	c2c_free(all);
+	for (size_t o = 0; o < c->n_inputs && rc == C2C_OK; o++) {
+		size_t i = order[o];
+		if (keys[i] != NULL && cnt[i] > 0)
+			rc = commit_input(c, i, keys[i], cnt[i], diag);
+	}
+	free_keys(c, keys, cnt);
+	c2c_free(order);
+	precommit_free(c);
 	return rc;
 }
 

@@ -42,19 +42,8 @@ c2c_merkle_node(const uint8_t left[32], const uint8_t right[32], uint8_t out[32]
 	c2c_sha256(buf, sizeof(buf), out);
 }
 
-static void
-node_h(struct c2c_sha256 *h, const uint8_t left[32], const uint8_t right[32], uint8_t out[32])
-{
-	uint8_t buf[65];
-	buf[0] = 0x01;
-	memcpy(buf + 1, left, 32);
-	memcpy(buf + 33, right, 32);
-	c2c_sha256_msg(h, buf, sizeof(buf), out);
-}
-
 void
-c2c__merkle_root_h(struct c2c_sha256 *h, const uint8_t (*leaves)[32], uint64_t n,
-    uint8_t out[32])
+c2c_merkle_root(const uint8_t (*leaves)[32], uint64_t n, uint8_t out[32])
 {
 	uint8_t stack[65][32];
 	unsigned top = 0;
@@ -68,25 +57,15 @@ c2c__merkle_root_h(struct c2c_sha256 *h, const uint8_t (*leaves)[32], uint64_t n
 		/* Each trailing one bit of i closes a perfect subtree: merge its two halves. */
 		for (uint64_t k = i + 1; (k & 1) == 0; k >>= 1) {
 			top--;
-			node_h(h, stack[top - 1], stack[top], stack[top - 1]);
+			c2c_merkle_node(stack[top - 1], stack[top], stack[top - 1]);
 		}
 	}
 	/* The remaining perfect subtrees, largest on the left, combine right to left. */
 	while (top > 1) {
 		top--;
-		node_h(h, stack[top - 1], stack[top], stack[top - 1]);
+		c2c_merkle_node(stack[top - 1], stack[top], stack[top - 1]);
 	}
 	memcpy(out, stack[0], 32);
-}
-
-void
-c2c_merkle_root(const uint8_t (*leaves)[32], uint64_t n, uint8_t out[32])
-{
-	struct c2c_sha256 h;
-	if (c2c_sha256_init(&h) != C2C_OK)
-		h.ctx = NULL; /* c2c_sha256_msg falls back to one-shot digests */
-	c2c__merkle_root_h(&h, leaves, n, out);
-	c2c_sha256_abort(&h);
 }
 
 struct root_job {

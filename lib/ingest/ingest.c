@@ -168,6 +168,8 @@ c2c_ingest_file(const char *path, uint32_t input, const struct c2c_ingest_opts *
 		    "not a recognised input (pcap, pcapng, IPFIX, NetFlow, Zeek TSV/JSON)");
 		break;
 	}
+	if (rc == C2C_OK && opts->parsed != NULL)
+		rc = opts->parsed(opts->parsed_ctx);
 	if (rc == C2C_OK && opts->hash)
 		rc = c2c_rd_finish(&rd, linfo.sha256, &linfo.size, diag);
 	else

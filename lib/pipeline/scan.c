@@ -64,6 +64,9 @@ tsent_cmp(const void *a, const void *b)
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
+struct producer;
+struct early;
+
 struct run {
 	const struct scan_spec *sp;
 	struct c2c_diag *diag;
@@ -80,6 +83,12 @@ struct run {
 	struct c2c_input_info *infos;
 	uint8_t (*digests)[32];
 	struct c2c_ingest_stats stats;
+	struct producer *prod; /* the reading thread, until ingest_join */
+	pthread_t prod_th;
+	/* the case (not in --analysis-only), begun on a thread of its own (case_begin) */
+	const char *case_dir;
+	const struct c2c_case_opts *case_opts;
+	struct early *early;
 	/* analyzers */
 	struct c2c_detect *det;
 	struct c2c_intelhit *ih;
@@ -267,6 +276,7 @@ struct producer {
 	c2c_err rc;
 	struct c2c_diag diag;
 	const struct c2c_scan_opts *o;
+	bool early; /* the queue was closed once the last input was parsed */
 };
 
 static c2c_err
@@ -325,10 +335,24 @@ prog(void *ctx, uint64_t done, uint64_t total, uint64_t records)
 	    pc->r->files[pc->i], done, total, records);
 }
 
-/* Read every input, delivering records to `sink`. */
+/* The last input is parsed: hand the consumer its last records and close the queue, so the
+ * analysis goes on while that input's fingerprint is completed. */
+static c2c_err
+prod_parsed(void *ctx)
+{
+	struct producer *p = ctx;
+	c2c_err rc = p->cur != NULL ? push_cur(p) : C2C_OK;
+	if (rc == C2C_OK) {
+		p->early = true;
+		c2c__bq_close(&p->q);
+	}
+	return rc;
+}
+
+/* Read every input, delivering records to `sink` (from the thread of `p`, when given). */
 static c2c_err
 ingest_all(struct run *r, const struct c2c_sink *sink, const struct c2c_scan_opts *o,
-    struct c2c_diag *diag)
+    struct producer *p, struct c2c_diag *diag)
 {
 	struct c2c_ingest_opts io;
 	c2c_err rc = C2C_OK;
@@ -344,6 +368,10 @@ ingest_all(struct run *r, const struct c2c_sink *sink, const struct c2c_scan_opt
 			io.progress = prog;
 			io.progress_ctx = &pc;
 		}
+		if (p != NULL && i + 1 == r->n_files) {
+			io.parsed = prod_parsed;
+			io.parsed_ctx = p;
+		}
 		rc = c2c_ingest_file(r->paths[i], (uint32_t)i, &io, sink, &r->infos[i], &r->stats,
 		    diag);
 		if (rc != C2C_OK && diag != NULL && diag->src == r->paths[i])
@@ -357,50 +385,79 @@ producer_main(void *arg)
 {
 	struct producer *p = arg;
 	struct c2c_sink sink = { p, prod_flow, prod_obs };
-	p->rc = ingest_all(p->r, &sink, p->o, &p->diag);
+	p->rc = ingest_all(p->r, &sink, p->o, p, &p->diag);
 	if (p->rc == C2C_OK && p->cur != NULL)
 		p->rc = push_cur(p);
 	c2c__batch_free(p->cur);
 	p->cur = NULL;
-	c2c__bq_close(&p->q);
+	if (!p->early)
+		c2c__bq_close(&p->q);
 	return NULL;
 }
 
+/* Wait for the reading thread (if still running): its inputs' fingerprints and measurements
+ * are complete after this. Returns its error, if any. */
+static c2c_err
+ingest_join(struct run *r)
+{
+	struct producer *p = r->prod;
+	c2c_err rc;
+	if (p == NULL)
+		return C2C_OK;
+	(void)pthread_join(r->prod_th, NULL);
+	c2c__bq_fini(&p->q);
+	rc = p->rc;
+	if (rc != C2C_OK && r->diag != NULL)
+		*r->diag = p->diag;
+	c2c_free(p);
+	r->prod = NULL;
+	return rc;
+}
+
+/* Read and analyse every record: with two threads, one reads and parses while this one feeds
+ * the analyzers. Returns once every record has been delivered; when the reading thread is
+ * still completing the last input's fingerprint, it is left running (r->prod) for
+ * ingest_join, so the analysis proceeds meanwhile. */
 static c2c_err
 ingest(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 {
 	struct c2c_sink direct = { r, analyze_flow, analyze_obs };
-	struct producer p;
-	pthread_t th;
-	c2c_err rc = C2C_OK;
+	struct producer *p;
+	c2c_err rc = C2C_OK, prc;
 	struct batch *b;
 
 	if (threads < 2)
-		return ingest_all(r, &direct, o, r->diag);
-	memset(&p, 0, sizeof(p));
-	p.r = r;
-	p.o = o;
-	rc = c2c__bq_init(&p.q);
-	if (rc != C2C_OK)
+		return ingest_all(r, &direct, o, NULL, r->diag);
+	p = c2c_calloc(1, sizeof(*p));
+	if (p == NULL)
+		return C2C_ENOMEM;
+	p->r = r;
+	p->o = o;
+	rc = c2c__bq_init(&p->q);
+	if (rc != C2C_OK) {
+		c2c_free(p);
 		return rc;
-	if (pthread_create(&th, NULL, producer_main, &p) != 0) {
-		c2c__bq_fini(&p.q);
-		return ingest_all(r, &direct, o, r->diag);
 	}
-	while ((b = c2c__bq_pop(&p.q)) != NULL) {
+	if (pthread_create(&r->prod_th, NULL, producer_main, p) != 0) {
+		c2c__bq_fini(&p->q);
+		c2c_free(p);
+		return ingest_all(r, &direct, o, NULL, r->diag);
+	}
+	r->prod = p;
+	while ((b = c2c__bq_pop(&p->q)) != NULL) {
 		if (rc == C2C_OK) {
 			rc = c2c__batch_replay(b, &direct);
 			if (rc != C2C_OK)
-				c2c__bq_fail(&p.q, rc);
+				c2c__bq_fail(&p->q, rc);
 		}
 		c2c__batch_free(b);
 	}
-	(void)pthread_join(th, NULL);
-	c2c__bq_fini(&p.q);
-	if (rc == C2C_OK && p.rc != C2C_OK) {
-		rc = p.rc;
-		if (r->diag != NULL)
-			*r->diag = p.diag;
+	/* The queue closes early only after a clean parse of the last input; otherwise the
+	 * thread is done (or failing): join it now. */
+	if (rc != C2C_OK || !p->early) {
+		prc = ingest_join(r);
+		if (rc == C2C_OK)
+			rc = prc;
 	}
 	return rc;
 }
@@ -939,6 +996,17 @@ build_report(struct run *r, json_t *scope, json_t *st, json_t *series, c2c_time 
 	return rc;
 }
 
+static uint64_t
+now_us(void)
+{
+	struct timespec t;
+	if (clock_gettime(CLOCK_MONOTONIC, &t) != 0)
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+static void case_start(struct run *r, unsigned threads);
+
 /* Everything but the case files: the report object lands in r->report. */
 static c2c_err
 analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
@@ -969,6 +1037,15 @@ analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 		rc = c2c_infra_new(&r->infra);
 	if (rc == C2C_OK)
 		rc = ingest(r, o, threads);
+	/* The series need no input digest: analyse them while the reading thread may still be
+	 * hashing the last input. */
+	if (rc == C2C_OK)
+		rc = c2c_detect_analyse(r->det, (uint32_t)r->n_files);
+	{
+		c2c_err jrc = ingest_join(r);
+		if (jrc != C2C_OK)
+			rc = jrc;
+	}
 	if (rc != C2C_OK)
 		goto out;
 	for (i = 0; i < r->n_files; i++) {
@@ -996,6 +1073,10 @@ analyze(struct run *r, const struct c2c_scan_opts *o, unsigned threads)
 		goto out;
 	}
 	rc = sorted_array(r->l1);
+	/* The case can begin: it needs only the inputs and the L1 reference lists. */
+	if (rc == C2C_OK)
+		case_start(r, threads);
+
 	/* L2/L3: infrastructure, clusters, the matrix. */
 	json_array_foreach(r->l1, i, f) {
 		if (rc == C2C_OK)
@@ -1079,6 +1160,7 @@ out:
 static void
 run_fini(struct run *r)
 {
+	(void)ingest_join(r);
 	for (size_t i = 0; i < r->n_files; i++) {
 		c2c_free(r->files[i]);
 		c2c_free(r->paths[i]);
@@ -1385,20 +1467,23 @@ store_reflists(struct run *r, struct c2c_case *c, struct c2c_diag *diag)
 	if (rc == C2C_OK && nf > 0) {
 		const struct c2c_evref **lists = c2c_calloc(nf, sizeof(*lists));
 		size_t *ns = c2c_calloc(nf, sizeof(*ns)), m = 0;
-		if (lists == NULL || ns == NULL)
+		uint8_t(*roots)[32] = c2c_calloc(nf, 32);
+		if (lists == NULL || ns == NULL || roots == NULL)
 			rc = C2C_ENOMEM;
 		for (size_t i = 0; i < nf && rc == C2C_OK; i++) {
 			const struct c2c_evref *refs;
 			size_t n;
-			if (c2c_detect_finding_refs(r->det, i, &refs, &n) != C2C_OK || n <= 64)
+			if (c2c_detect_finding_refs(r->det, i, &refs, &n) != C2C_OK || n <= 64 ||
+			    c2c_detect_finding_root(r->det, i, roots[m]) != C2C_OK)
 				continue;
 			lists[m] = refs;
 			ns[m++] = n;
 		}
 		if (rc == C2C_OK)
-			rc = c2c_case_add_evref_lists(c, lists, ns, m, diag);
+			rc = c2c_case_add_evref_lists(c, lists, ns, (const uint8_t(*)[32])roots, m, diag);
 		c2c_free(lists);
 		c2c_free(ns);
+		c2c_free(roots);
 	}
 	return rc;
 }
@@ -1451,13 +1536,98 @@ pin_diag_src(struct c2c_diag *diag)
 	}
 }
 
-static uint64_t
-now_us(void)
+
+/* ---- the case, begun early ---------------------------------------------------------------- */
+
+/* Open the case and put in what needs only the L1 results: inputs, reference data, the long
+ * reference lists, and the record commitments of every record those cite (the bulk of the
+ * evidence work). With two threads this runs beside the L2-L4 analysis (struct early). */
+static c2c_err
+case_begin(struct run *r, struct c2c_case **cp, struct c2c_diag *diag)
 {
-	struct timespec t;
-	if (clock_gettime(CLOCK_MONOTONIC, &t) != 0)
-		return 0;
-	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+	const struct scan_spec *sp = r->sp;
+	c2c_err rc;
+
+	*cp = NULL;
+	rc = c2c_case_open(r->case_dir, r->case_opts, cp, diag);
+	for (size_t i = 0; i < r->n_files && rc == C2C_OK; i++)
+		rc = c2c_case_add_input(*cp, r->files[i], &r->infos[i], diag);
+	if (rc == C2C_OK)
+		rc = add_refdata_files(*cp, sp->feeds, sp->n_feeds, "feed", diag);
+	if (rc == C2C_OK)
+		rc = add_refdata_files(*cp, sp->geo, sp->n_geo, "mmdb", diag);
+	if (rc == C2C_OK)
+		rc = add_refdata_files(*cp, sp->refdata, sp->n_refdata, "reference-list", diag);
+	if (rc == C2C_OK)
+		rc = add_refdata_files(*cp, sp->catalogues, sp->n_catalogues, "actor-catalogue", diag);
+	if (rc == C2C_OK)
+		rc = add_refdata_files(*cp, sp->external, sp->n_external, "external-intel", diag);
+	if (rc == C2C_OK && sp->config.path != NULL)
+		rc = add_refdata_files(*cp, &sp->config, 1, "config", diag);
+	if (rc == C2C_OK)
+		rc = add_refdata_files(*cp, sp->host_maps, sp->n_host_maps, "host-map", diag);
+	/* The public suffix list the DNS-tunnel analysis used (named by the configuration). */
+	if (rc == C2C_OK && c2c_config_str(r->cfg, "dnstunnel.psl_file")[0] != '\0')
+		rc = c2c_case_add_refdata(*cp, c2c_config_str(r->cfg, "dnstunnel.psl_file"),
+		    "public-suffix-list", NULL, diag);
+	if (rc == C2C_OK)
+		rc = store_reflists(r, *cp, diag);
+
+	if (rc == C2C_OK)
+		rc = c2c_case_precommit(*cp, diag);
+	return rc;
+}
+
+struct early {
+	struct run *r;
+	pthread_t th;
+	struct c2c_case *c;
+	c2c_err rc;
+	struct c2c_diag diag;
+};
+
+static void *
+early_main(void *arg)
+{
+	struct early *e = arg;
+	e->rc = case_begin(e->r, &e->c, &e->diag);
+	return NULL;
+}
+
+/* Begin the case on a thread of its own (when the run may use two); case_join finishes. */
+static void
+case_start(struct run *r, unsigned threads)
+{
+	struct early *e;
+	if (r->case_dir == NULL || threads < 2 || r->early != NULL)
+		return;
+	e = c2c_calloc(1, sizeof(*e));
+	if (e == NULL)
+		return; /* case_join begins it here */
+	e->r = r;
+	if (pthread_create(&e->th, NULL, early_main, e) != 0) {
+		c2c_free(e);
+		return;
+	}
+	r->early = e;
+}
+
+/* The case begun by case_start (waited for), or begun now. */
+static c2c_err
+case_join(struct run *r, struct c2c_case **cp)
+{
+	struct early *e = r->early;
+	c2c_err rc;
+	if (e == NULL)
+		return case_begin(r, cp, r->diag);
+	(void)pthread_join(e->th, NULL);
+	r->early = NULL;
+	*cp = e->c;
+	rc = e->rc;
+	if (rc != C2C_OK && r->diag != NULL)
+		*r->diag = e->diag;
+	c2c_free(e);
+	return rc;
 }
 
 c2c_err
@@ -1480,6 +1650,10 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 	r.diag = diag;
 	r.ts = &ts;
 	r.sp = &sp;
+	if (!o->analysis_only) {
+		r.case_dir = case_dir;
+		r.case_opts = &co;
+	}
 	rc = spec_from_opts(o, &sp, diag);
 	if (rc == C2C_OK)
 		rc = analyze(&r, o, o->threads == 1 ? 1 : 2);
@@ -1492,30 +1666,11 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 		spec_fini(&sp);
 		return rc;
 	}
-	if (rc == C2C_OK)
-		rc = c2c_case_open(case_dir, &co, &c, diag);
-	for (size_t i = 0; i < r.n_files && rc == C2C_OK; i++)
-		rc = c2c_case_add_input(c, r.files[i], &r.infos[i], diag);
-	if (rc == C2C_OK)
-		rc = add_refdata_files(c, sp.feeds, sp.n_feeds, "feed", diag);
-	if (rc == C2C_OK)
-		rc = add_refdata_files(c, sp.geo, sp.n_geo, "mmdb", diag);
-	if (rc == C2C_OK)
-		rc = add_refdata_files(c, sp.refdata, sp.n_refdata, "reference-list", diag);
-	if (rc == C2C_OK)
-		rc = add_refdata_files(c, sp.catalogues, sp.n_catalogues, "actor-catalogue", diag);
-	if (rc == C2C_OK)
-		rc = add_refdata_files(c, sp.external, sp.n_external, "external-intel", diag);
-	if (rc == C2C_OK && sp.config.path != NULL)
-		rc = add_refdata_files(c, &sp.config, 1, "config", diag);
-	if (rc == C2C_OK)
-		rc = add_refdata_files(c, sp.host_maps, sp.n_host_maps, "host-map", diag);
-	/* The public suffix list the DNS-tunnel analysis used (named by the configuration). */
-	if (rc == C2C_OK && c2c_config_str(r.cfg, "dnstunnel.psl_file")[0] != '\0')
-		rc = c2c_case_add_refdata(c, c2c_config_str(r.cfg, "dnstunnel.psl_file"),
-		    "public-suffix-list", NULL, diag);
-	if (rc == C2C_OK)
-		rc = store_reflists(&r, c, diag);
+	if (rc == C2C_OK || r.early != NULL) {
+		c2c_err jrc = case_join(&r, &c);
+		if (rc == C2C_OK)
+			rc = jrc;
+	}
 	if (rc == C2C_OK)
 		rc = append_all(c, r.l1, "finding", diag);
 	if (rc == C2C_OK)
@@ -1533,6 +1688,7 @@ c2c_scan(const struct c2c_scan_opts *o, const char *case_dir, struct c2c_scan_su
 	if (rc == C2C_OK)
 		rc = c2c_case_commit(c, r.report, diag);
 	t2 = now_us();
+
 	if (rc == C2C_OK) {
 		uint8_t root[32];
 		c2c_case_tree(c, &r.sum->ledger_size, root);

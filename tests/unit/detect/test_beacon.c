@@ -153,6 +153,9 @@ perfect_beacon(void)
 			ASSERT_OK(c2c_detect_merkle_root((const char *const *)s, nrefs, root));
 			ASSERT_STR_EQ(c2c_hex(root, 32, hex),
 			    json_string_value(json_object_get(ev, "merkle_root")));
+			ASSERT_OK(c2c_detect_finding_root(d, 0, root));
+			ASSERT_STR_EQ(c2c_hex(root, 32, hex),
+			    json_string_value(json_object_get(ev, "merkle_root")));
 			for (size_t i = 0; i < nrefs; i++)
 				free(s[i]);
 			free(s);
@@ -416,5 +419,48 @@ too_few_is_not_scored(void)
 	c2c_config_free(cfg);
 }
 
+/* c2c_detect_analyse before finish (as scan runs them, the digests still being computed in
+ * between) gives exactly the findings of finish alone; nothing can be fed after it. */
+static void
+analyse_then_finish(void)
+{
+	struct c2c_config *cfg = cfg_new("default");
+	char *dump[2];
+	for (int k = 0; k < 2; k++) {
+		struct c2c_detect *d = NULL;
+		json_t *arr = NULL;
+		c2c_time t0 = 1700000000LL * C2C_USEC;
+		next_off = 0;
+		ASSERT_OK(c2c_detect_new(cfg, &d, NULL));
+		for (int h = 0; h < 5; h++) {
+			char host[32];
+			(void)snprintf(host, sizeof(host), "10.0.0.%d", 10 + h);
+			for (int i = 0; i < 300 + 40 * h; i++)
+				flow(d, host, h % 2 ? "203.0.113.7" : "198.51.100.9", 443,
+				    t0 + (i * (60 + h) + (i % 3)) * C2C_USEC, 310, NULL);
+			flow(d, host, "192.0.2.1", 22, t0, 100, NULL); /* one-off */
+		}
+		if (k == 1) {
+			struct c2c_flow f;
+			ASSERT_OK(c2c_detect_analyse(d, 1));
+			ASSERT_ERR(c2c_detect_analyse(d, 1), C2C_EINVAL);
+			memset(&f, 0, sizeof(f));
+			ASSERT_ERR(c2c_detect_add_flow(d, &f), C2C_EINVAL);
+			ASSERT_EQ(c2c_detect_n_findings(d), 0); /* none before finish */
+		}
+		ASSERT_OK(c2c_detect_finish(d, (const uint8_t(*)[32])sha, 1, &arr));
+		ASSERT(json_array_size(arr) >= 5);
+		dump[k] = json_dumps(arr, JSON_SORT_KEYS | JSON_COMPACT);
+		ASSERT(dump[k] != NULL);
+		json_decref(arr);
+		c2c_detect_free(d);
+	}
+	ASSERT_STR_EQ(dump[0], dump[1]);
+	free(dump[0]);
+	free(dump[1]);
+	c2c_config_free(cfg);
+}
+
 TEST_MAIN(kernel_statistics, perfect_beacon, rita_mode_matches_oracle, slow_beacon_default_only,
-    fqdn_and_proxy_beacons, order_independent, server_centric, too_few_is_not_scored)
+    fqdn_and_proxy_beacons, order_independent, server_centric, too_few_is_not_scored,
+    analyse_then_finish)

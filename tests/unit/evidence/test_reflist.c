@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "c2chain/evidence.h"
+#include "c2chain/json.h"
 #include "evidence/internal.h"
 #include "test.h"
 
@@ -340,13 +341,50 @@ list_dir(const char *dir, char ***out)
 
 #define N_LISTS 70 /* more than one window of the batch */
 
+static const uint8_t *sort_sha; /* the input digest, for sort_text */
+
+static int
+sort_text(const void *a, const void *b)
+{
+	return c2c_evref_text_cmp(a, sort_sha, b, sort_sha);
+}
+
+/* A claim citing records of the lists and records no list cites (also past the end of those
+ * the lists cite), appended after them. */
+static json_t *
+late_claim(const struct c2c_input_info *info, struct c2c_evref *const *lists)
+{
+	json_t *claim = json_object(), *ev = json_object(), *refs = json_array(), *v;
+	char buf[C2C_EVREF_STRLEN];
+	ASSERT_NONNULL(claim);
+	ASSERT_NONNULL(ev);
+	ASSERT_NONNULL(refs);
+	for (int i = 0; i < 40; i++) {
+		struct c2c_evref r = lists[i % 7][i];
+		if (i % 2 == 1) {
+			r.off = 4000 + (uint64_t)i * 3; /* not cited by any list */
+			r.len = (uint32_t)(2 + i);
+		}
+		ASSERT_NONNULL(v = json_string(c2c_evref_format(&r, info->sha256, buf, sizeof(buf))));
+		ASSERT_OK(c2c_json_append_new(refs, v));
+	}
+	ASSERT_OK(c2c_json_set_new(ev, "refs", refs));
+	ASSERT_OK(c2c_json_set_new(claim, "evidence", ev));
+	ASSERT_OK(c2c_json_set_str(claim, "id", "test:late"));
+	ASSERT_OK(c2c_json_set_str(claim, "type", "test"));
+	return claim;
+}
+
 /* Many lists in one call (spread over two threads) give the files and ledger of the same lists
- * added one by one on one thread. */
+ * added one by one on one thread, and so do they with their roots given (taken when a list is
+ * in reference-string order already, recomputed when it is not) and the record commitments
+ * computed early (c2c_case_precommit) before a claim cites more records. */
 static void
 test_batch(void)
 {
 	const char *tmp = test_tmpdir();
-	char input[4096], dir[2][4096], sub[2][4096 + 32];
+	char input[4096], dir[3][4096], sub[3][4096 + 32];
+	uint8_t roots[N_LISTS][32];
 	struct c2c_evref *lists[N_LISTS];
 	size_t ns[N_LISTS];
 	uint8_t *bytes = malloc(INPUT_LEN);
@@ -369,7 +407,7 @@ test_batch(void)
 	info.first_ts = 1;
 	for (size_t l = 0; l < N_LISTS; l++) {
 		/* Mostly short lists, some past the two-thread threshold; repeats across lists. */
-		ns[l] = l % 9 == 0 ? 2500 + rnd() % 2000 : 65 + rnd() % 400;
+		ns[l] = l % 30 == 0 ? 2500 + rnd() % 2000 : 65 + rnd() % 400;
 		lists[l] = calloc(ns[l], sizeof(**lists));
 		ASSERT(lists[l] != NULL);
 		for (size_t i = 0; i < ns[l]; i++) {
@@ -377,9 +415,20 @@ test_batch(void)
 			lists[l][i].len = (uint32_t)(1 + rnd() % 900);
 			lists[l][i].rec = rnd() % 3 ? -1 : (int32_t)(rnd() % 40);
 		}
+		if (l % 2 == 0) {
+			/* In the order the case stores them, without repeats (as from detection). */
+			size_t m = 0;
+			sort_sha = info.sha256;
+			qsort(lists[l], ns[l], sizeof(**lists), sort_text);
+			for (size_t i = 0; i < ns[l]; i++)
+				if (m == 0 || sort_text(&lists[l][m - 1], &lists[l][i]) != 0)
+					lists[l][m++] = lists[l][i];
+			ns[l] = m;
+		}
 	}
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		struct c2c_case *c = NULL;
+		json_t *claim;
 		struct c2c_case_opts o = { NULL, "c2chain.test/batch", k == 0 ? 1u : 2u };
 		json_t *report = json_object();
 		ASSERT_NONNULL(report);
@@ -392,44 +441,54 @@ test_batch(void)
 				uint8_t root[32];
 				uint64_t cnt;
 				ASSERT_OK(c2c_case_add_evrefs(c, lists[l], ns[l], root, &cnt, &d));
+				memcpy(roots[l], root, 32);
 			}
 		} else {
 			ASSERT_OK(c2c_case_add_evref_lists(c, (const struct c2c_evref *const *)lists,
-			    ns, N_LISTS, &d));
+			    ns, k >= 2 ? (const uint8_t(*)[32])roots : NULL, N_LISTS, &d));
 		}
+		if (k == 2)
+			ASSERT_OK(c2c_case_precommit(c, &d));
+		claim = late_claim(&info, lists);
+		ASSERT_OK(c2c_case_append(c, "finding", claim, NULL, &d));
+		json_decref(claim);
 		ASSERT_OK(c2c_case_commit(c, report, &d));
 		c2c_case_close(c);
 		json_decref(report);
 	}
 	for (int r = 0; r < 3; r++) {
 		const char *rel = r == 0 ? "evidence/refs" : r == 1 ? "evidence/records" : "ledger";
-		char **names[2];
-		size_t n[2];
-		for (int k = 0; k < 2; k++) {
+		char **names[3];
+		size_t n[3];
+		for (int k = 0; k < 3; k++) {
 			(void)snprintf(sub[k], sizeof(sub[k]), "%s/%s", dir[k], rel);
 			n[k] = list_dir(sub[k], &names[k]);
 		}
 		ASSERT_EQ(n[0], n[1]);
+		ASSERT_EQ(n[0], n[2]);
 		ASSERT(r != 0 || n[0] > 1);
 		for (size_t i = 0; i < n[0]; i++) {
-			char *f[2];
-			size_t len[2];
+			char *f[3];
+			size_t len[3];
 			ASSERT(strcmp(names[0][i], names[1][i]) == 0);
+			ASSERT(strcmp(names[0][i], names[2][i]) == 0);
 			if (strcmp(names[0][i], "checkpoints") == 0 ||
 			    strcmp(names[0][i], "consistency") == 0)
 				continue; /* signed by each case's own key */
-			for (int k = 0; k < 2; k++) {
+			for (int k = 0; k < 3; k++) {
 				char rel2[512];
 				(void)snprintf(rel2, sizeof(rel2), "%s/%s", rel, names[k][i]);
 				f[k] = read_case_file(dir[k], rel2, &len[k]);
 				ASSERT(f[k] != NULL);
 			}
 			ASSERT_EQ(len[0], len[1]);
+			ASSERT_EQ(len[0], len[2]);
 			ASSERT(memcmp(f[0], f[1], len[0]) == 0);
-			free(f[0]);
-			free(f[1]);
+			ASSERT(memcmp(f[0], f[2], len[0]) == 0);
+			for (int k = 0; k < 3; k++)
+				free(f[k]);
 		}
-		for (int k = 0; k < 2; k++) {
+		for (int k = 0; k < 3; k++) {
 			for (size_t i = 0; i < n[k]; i++)
 				free(names[k][i]);
 			free(names[k]);
