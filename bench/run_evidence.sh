@@ -12,6 +12,8 @@
 #     reference, `openssl dgst -sha256` over the same (page-cached) bytes gives the CPU time
 #     the digest takes with the same libcrypto.
 # Share: evidence work / (scan wall time - evidence work), what it adds to the scan without it.
+# Also per run: the CPU seconds (user + system) of the scan and of the analysis-only run, less
+# sensitive to other load on the machine than wall times.
 # Usage: bench/run_evidence.sh [c2chain]  (default: build-rel/c2chain of this tree)
 # Env: BENCH_HOURS (generated hours, default 48), BENCH_HOSTS (default 5000), BENCH_RUNS (3),
 #      BENCH_DATA (reuse a folder written by `c2chain gen -n HOSTS -H HOURS --formats pcap`).
@@ -26,7 +28,7 @@ if [ ! -x "$c2chain" ]; then
 fi
 hours=${BENCH_HOURS:-48}
 hosts=${BENCH_HOSTS:-5000}
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 work=$(mktemp -d "${TMPDIR:-/tmp}/c2c-bench-ev-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -45,11 +47,12 @@ secs() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f", e - s }'; }
 median() { printf '%s\n' "$@" | sort -g | awk -v n="$#" 'NR == int((n + 1) / 2)'; }
 phase() { awk -v k="$1" 'index($0, k) { print $(NF-1) }' "$2"; }
 scan() {
-  "$c2chain" scan "$@" -c "$data/c2chain.conf" -i "$data/feeds/c2-ips.txt" \
+  /usr/bin/time -f '%U %S' -o "$work/cpu" "$c2chain" scan "$@" -c "$data/c2chain.conf" -i "$data/feeds/c2-ips.txt" \
     -i "$data/feeds/apt_violettyphoon.txt" -i "$data/feeds/warninglist-services.json" \
     --refdata "sinkhole=$data/refdata/sinkholes.json" "$pcap" 2> "$work/scan.err" > /dev/null
 }
-walls=() evids=() hashes=() bases=() dgsts=()
+cpu() { awk '{ printf "%.2f", $1 + $2 }' "$work/cpu"; }
+walls=() evids=() hashes=() bases=() dgsts=() cpus=() bcpus=()
 for i in $(seq 1 "$runs"); do
   rm -rf "$work/case"
   sync
@@ -59,10 +62,12 @@ for i in $(seq 1 "$runs"); do
   wall=$(secs "$s" "$e")
   ana=$(phase "reading and analysis" "$work/scan.err")
   evid=$(phase "evidence (case, ledger)" "$work/scan.err")
+  scpu=$(cpu)
   s=$(date +%s.%N)
   scan --analysis-only
   e=$(date +%s.%N)
   base=$(secs "$s" "$e")
+  bcpu=$(cpu)
   hash=$(awk -v a="$ana" -v b="$(phase "reading and analysis" "$work/scan.err")" \
     'BEGIN { printf "%.3f", a - b }')
   s=$(date +%s.%N)
@@ -70,17 +75,23 @@ for i in $(seq 1 "$runs"); do
   e=$(date +%s.%N)
   dgst=$(secs "$s" "$e")
   echo "run $i: scan ${wall} s (analysis only ${base} s); evidence stage ${evid} s;" \
-    "input SHA-256 adds ${hash} s (openssl dgst ${dgst} s)"
+    "input SHA-256 adds ${hash} s (openssl dgst ${dgst} s); CPU ${scpu} s (analysis only ${bcpu} s)"
   walls+=("$wall") evids+=("$evid") hashes+=("$hash") bases+=("$base") dgsts+=("$dgst")
+  cpus+=("$scpu") bcpus+=("$bcpu")
 done
 wall=$(median "${walls[@]}")
 evid=$(median "${evids[@]}")
 hash=$(median "${hashes[@]}")
 base=$(median "${bases[@]}")
 dgst=$(median "${dgsts[@]}")
-awk -v w="$wall" -v ev="$evid" -v h="$hash" -v b="$base" -v d="$dgst" 'BEGIN {
+scpu=$(median "${cpus[@]}")
+bcpu=$(median "${bcpus[@]}")
+awk -v w="$wall" -v ev="$evid" -v h="$hash" -v b="$base" -v d="$dgst" -v sc="$scpu" \
+  -v bc="$bcpu" 'BEGIN {
   printf "median: scan %.2f s (analysis only %.2f s); evidence stage %.2f s;", w, b, ev
   printf " input SHA-256 adds %.2f s (openssl dgst %.2f s)\n", h, d
+  printf "CPU: scan %.2f s, analysis only %.2f s (scan with case and reports: +%.1f%%)\n", sc, bc,
+    100 * (sc - bc) / bc
   printf "evidence stage adds %.1f%%, input SHA-256 %.1f%%; evidence work adds %.1f%%",
     100 * ev / (w - ev - h), 100 * h / (w - ev - h), 100 * (ev + h) / (w - ev - h)
   printf " to the scan (limit 15%%)\n" }'
