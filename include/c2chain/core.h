@@ -130,6 +130,9 @@ void c2c_sha256(const void *p, size_t len, uint8_t out[32]);
 c2c_err c2c_sha256_file(const char *path, uint8_t out[32], uint64_t *size, struct c2c_diag *diag);
 void c2c_sha1(const void *p, size_t len, uint8_t out[20]);
 void c2c_md5(const void *p, size_t len, uint8_t out[16]);
+/* CRC-32 as zlib's crc32() computes it (start with 0; feed the result back to continue),
+ * carry-less-multiplication folding where the CPU has it. */
+uint32_t c2c_crc32(uint32_t crc, const void *p, size_t len);
 /* SipHash-2-4 for hash tables (keyed, so hostile input cannot aim at one bucket). */
 uint64_t c2c_siphash(const void *p, size_t len, const uint8_t key[16]);
 

@@ -8,8 +8,6 @@
  */
 #include <string.h>
 
-#include <zlib.h>
-
 #include "core/cursor.h"
 #include "ingest/export.h"
 #include "ingest/internal.h"
@@ -50,7 +48,7 @@ c2c__c2ce_rec_header(uint8_t out[C2CE_REC_HDR], const uint8_t *dgram, uint32_t l
     c2c_time received, const struct c2c_ip *exporter, uint16_t port)
 {
 	put_be32(out, len);
-	put_be32(out + 4, (uint32_t)crc32(0L, dgram, len));
+	put_be32(out + 4, c2c_crc32(0, dgram, len));
 	put_be64(out + 8, (uint64_t)received);
 	put_be16(out + 16, port);
 	out[18] = exporter->family;
@@ -138,7 +136,7 @@ c2c__ingest_evidence(struct c2c_ingest_ctx *cx, struct c2c_rd *rd)
 			rc = c2c_diag_set(cx->diag, prc, cx->path, off, "read failed");
 			break;
 		}
-		if ((uint32_t)crc32(0L, p + C2CE_REC_HDR, len) != crc) {
+		if (c2c_crc32(0, p + C2CE_REC_HDR, len) != crc) {
 			cx->st->n[C2C_ST_NF_EVIDENCE_BAD_CRC]++;
 			cx->info->malformed++;
 		} else {

@@ -1,5 +1,6 @@
 /* Core: addresses, time, encodings, buffers, canonical JSON, hashing. C2C_TORTURE */
 #include <jansson.h>
+#include <zlib.h>
 
 #include "test.h"
 
@@ -122,6 +123,31 @@ siphash_reference_vector(void)
 	for (int i = 0; i < 15; i++)
 		msg[i] = (uint8_t)i;
 	ASSERT_U64_EQ(c2c_siphash(msg, 15, key), 0xa129ca6149be45e5ull);
+}
+
+/* c2c_crc32 against zlib's crc32 (the reference the evidence format names): every length up
+ * to 1100 at every alignment within 16 bytes, from a running value and split in two. */
+static void
+crc32_matches_zlib(void)
+{
+	enum { N = 1100 + 16 };
+	static uint8_t b[N];
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	ASSERT_EQ(c2c_crc32(0, "123456789", 9), 0xcbf43926u);
+	ASSERT_EQ(c2c_crc32(0, NULL, 0), 0u);
+	for (size_t i = 0; i < N; i++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		b[i] = (uint8_t)(x >> 56);
+	}
+	for (size_t len = 0; len <= 1100; len++) {
+		for (size_t al = 0; al < 16; al++) {
+			uint32_t seed = (uint32_t)(len * 2654435761u + al);
+			uint32_t want = (uint32_t)crc32_z(seed, b + al, len);
+			size_t cut = (len * 7 + al) % (len + 1);
+			ASSERT_EQ(c2c_crc32(seed, b + al, len), want);
+			ASSERT_EQ(c2c_crc32(c2c_crc32(seed, b + al, cut), b + al + cut, len - cut), want);
+		}
+	}
 }
 
 static void
@@ -269,5 +295,5 @@ evref_round_trip(void)
 }
 
 TEST_MAIN(evref_round_trip, ip_round_trips, ip_rejects_garbage, v4_and_mapped_v6_differ, cidr_membership,
-    time_formats, encodings, sha256_known_answer, siphash_reference_vector, buf_cap_trips,
+    time_formats, encodings, sha256_known_answer, siphash_reference_vector, crc32_matches_zlib, buf_cap_trips,
     canonical_json, reader_gzip_and_plain_agree, reader_skips_past_window, atomic_write_and_slurp)
