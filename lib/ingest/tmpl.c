@@ -904,7 +904,7 @@ finish_record(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const struct 
  * evidence reference but its record index, the base `have` bits, the sampling interval when
  * the template has no sampling elements and the time layout are settled before the loop.
  * Counters and the input's time range are kept in locals and stored when the set ends. */
-enum { T_GENERAL, T_UPTIME, T_MS };
+enum { T_GENERAL, T_UPTIME, T_MS, T_INIT };
 
 static c2c_err
 fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, size_t len,
@@ -924,7 +924,7 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 	uint64_t tm = t->have & TIME_SLOTS;
 	bool per_rec_sampling = (t->have & SAMPLING_SLOTS) != 0;
 	uint32_t have0 = 0, samp_max = 0;
-	c2c_time lo = 0, hi = 0, exp = m->export_time;
+	c2c_time lo = 0, hi = 0, exp = m->export_time, init = 0;
 	uint32_t up = m->sys_uptime;
 	int tmode = T_GENERAL;
 	int32_t rec = m->rec;
@@ -978,6 +978,13 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 		tmode = T_UPTIME;
 	else if (tm == (B(M_START_MS) | B(M_END_MS)))
 		tmode = T_MS;
+	else if (tm == (B(M_START_UPTIME) | B(M_END_UPTIME)) && m->dom != NULL &&
+	    m->dom->have_sys_init) {
+		/* IPFIX flowStart/EndSysUpTime (softflowd, many routers) against the
+		 * systemInitTimeMilliseconds its options data gave */
+		tmode = T_INIT;
+		init = m->dom->sys_init_ms;
+	}
 
 	for (; k < n; k++, p += rl) {
 		const struct c2c_exp_op *op = e_addr;
@@ -1013,6 +1020,12 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 		if (tmode == T_UPTIME) {
 			ts = exp - (c2c_time)(int32_t)(up - (uint32_t)r->v[M_START_UPTIME]) * 1000;
 			te = exp - (c2c_time)(int32_t)(up - (uint32_t)r->v[M_END_UPTIME]) * 1000;
+			f->ts = ts;
+			f->last = te >= ts ? te : ts;
+			f->have |= C2C_HAVE_DURATION;
+		} else if (tmode == T_INIT) {
+			ts = (init + (uint32_t)r->v[M_START_UPTIME]) * 1000;
+			te = (init + (uint32_t)r->v[M_END_UPTIME]) * 1000;
 			f->ts = ts;
 			f->last = te >= ts ? te : ts;
 			f->have |= C2C_HAVE_DURATION;

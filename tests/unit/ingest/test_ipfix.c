@@ -505,7 +505,83 @@ compiled_and_split_paths_agree(void)
 	free(m);
 }
 
+/* flowStart/EndSysUpTime against systemInitTimeMilliseconds from options data (softflowd's
+ * IPFIX layout): before the options record the flow takes the export time, after it the
+ * uptimes placed on the init time; the compiled path agrees with the split path. */
+static void
+uptime_times_from_system_init(void)
+{
+	struct env a, b;
+	struct mb *m = calloc(1, sizeof(*m));
+	size_t s;
+	ASSERT(m != NULL);
+	env_init(&a);
+	env_init(&b);
+	b.out.view = view_nop;
+	for (uint32_t k = 0; k < 2; k++) {
+		mb_ipfix(m, 1700000100, 3 * k, 7);
+		s = mb_set(m, 2);
+		mb_u16(m, 302);
+		mb_u16(m, 6);
+		mb_u16(m, 8); mb_u16(m, 4);
+		mb_u16(m, 12); mb_u16(m, 4);
+		mb_u16(m, 22); mb_u16(m, 4);
+		mb_u16(m, 21); mb_u16(m, 4);
+		mb_u16(m, 1); mb_u16(m, 4);
+		mb_u16(m, 2); mb_u16(m, 4);
+		mb_set_len(m, s);
+		if (k == 1) {
+			/* options template 256: scope observationDomainId, systemInitTimeMilliseconds */
+			s = mb_set(m, 3);
+			mb_u16(m, 256);
+			mb_u16(m, 2);
+			mb_u16(m, 1);
+			mb_u16(m, 149); mb_u16(m, 4);
+			mb_u16(m, 160); mb_u16(m, 8);
+			mb_set_len(m, s);
+			s = mb_set(m, 256);
+			mb_u32(m, 7);
+			mb_u32(m, 0x18b); mb_u32(m, 0xcf000000u);
+			mb_set_len(m, s);
+		}
+		s = mb_set(m, 302);
+		for (uint32_t r = 0; r < 3; r++) {
+			mb_u32(m, 0x0a000000u + r);
+			mb_u32(m, 0xc0000201u);
+			mb_u32(m, 5000 + r);
+			mb_u32(m, r == 1 ? 4000 : 9000 + r); /* record 1 ends before it starts */
+			mb_u32(m, 100 + r);
+			mb_u32(m, 1 + r);
+		}
+		mb_set_len(m, s);
+		mb_ipfix_end(m);
+		env_feed(&a, NULL, m, 100 * k);
+		env_feed(&b, NULL, m, 100 * k);
+	}
+	ASSERT_EQ(a.c.n, 6);
+	ASSERT_EQ(b.c.n, 6);
+	for (size_t i = 0; i < a.c.n; i++)
+		ASSERT(memcmp(&a.c.f[i], &b.c.f[i], sizeof(a.c.f[i])) == 0);
+	ASSERT(memcmp(a.st.n, b.st.n, sizeof(a.st.n)) == 0);
+	ASSERT(a.info.first_ts == b.info.first_ts && a.info.last_ts == b.info.last_ts);
+	/* no init time yet: the export time, no duration */
+	ASSERT(a.c.f[0].ts == (c2c_time)1700000100 * 1000000);
+	ASSERT(a.c.f[0].last == a.c.f[0].ts);
+	ASSERT(!(a.c.f[0].have & C2C_HAVE_DURATION));
+	/* then init + uptime, in µs */
+	{
+		c2c_time init = (c2c_time)0x18bcf000000ll;
+		ASSERT(a.c.f[3].ts == (init + 5000) * 1000);
+		ASSERT(a.c.f[3].last == (init + 9000) * 1000);
+		ASSERT(a.c.f[3].have & C2C_HAVE_DURATION);
+		ASSERT(a.c.f[4].last == a.c.f[4].ts);
+	}
+	env_fini(&a);
+	env_fini(&b);
+	free(m);
+}
+
 TEST_MAIN(template_and_data_with_enterprise_and_varlen, biflow_is_one_flow, withdrawal_and_refresh,
     templates_are_scoped_by_exporter_and_domain, sampling_from_options_data,
     sequence_gaps_are_measured_loss, caps_and_malformed_sets, ipfix_file_reads_as_input,
-    compiled_and_split_paths_agree)
+    compiled_and_split_paths_agree, uptime_times_from_system_init)
