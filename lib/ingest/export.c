@@ -178,6 +178,7 @@ c2c__exp_message(struct c2c_exp *x, const struct c2c_ip *exporter, const uint8_t
 	m.out = out;
 	if (exporter != NULL)
 		m.exporter = *exporter;
+	m.base = p;
 	m.off = off;
 	m.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 	if (out->ev_base != NULL) {

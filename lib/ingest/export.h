@@ -45,6 +45,23 @@ struct c2c_exp_op {
 	uint8_t shift; /* 64 - 8 * len: the value is an 8-byte big-endian load >> shift */
 };
 
+/* One flow member read straight from a record of a compiled template (struct c2c_exp_tmpl
+ * `dir`): the 8 big-endian bytes that end where the field ends (`end8` = field offset +
+ * length - 8, so from up to 8 bytes before the record), & mask: the field's low bytes and
+ * the member's own limit. Mask 0 when the template has no field for the member (it reads as
+ * 0; end8 is then -8). Never past the record, so every record of a set takes these loads; the
+ * bytes before the first record are the message and set headers (at least 20). */
+struct c2c_exp_direct {
+	uint64_t mask;
+	int32_t end8;
+};
+enum {
+	C2C_EXP_D_PROTO, C2C_EXP_D_SPORT, C2C_EXP_D_DPORT, C2C_EXP_D_BYTES, C2C_EXP_D_PKTS,
+	C2C_EXP_D_RBYTES, C2C_EXP_D_RPKTS, C2C_EXP_D_VLAN,
+	C2C_EXP_D_T0, C2C_EXP_D_T1, /* the time pair: start/end uptime, else start/end ms */
+	C2C_EXP_D__N
+};
+
 /* Which slot (tmpl.c) gives each part of a flow, derived from the set of filled slots: slot 0
  * is never filled and reads as 0, so a missing part costs no branch. */
 struct c2c_exp_plan {
@@ -79,6 +96,8 @@ struct c2c_exp_tmpl {
 	uint64_t have;
 	struct c2c_exp_plan plan; /* plan of `have` */
 	struct c2c_exp_op *ops;
+	/* the plan's members (and the time pair) as direct loads */
+	struct c2c_exp_direct dir[C2C_EXP_D__N];
 };
 
 /* Everything about one data record, for callers that want the raw elements (conformance dumps,
@@ -191,6 +210,7 @@ struct c2c_exp_msg {
 	c2c_time export_time; /* header export time, microseconds */
 	uint32_t sys_uptime;  /* v5/v9: router uptime at export, ms */
 	bool have_uptime;
+	const uint8_t *base; /* the message's first byte */
 	uint64_t off;
 	uint32_t len;
 	bool fixed_ev; /* off/len name an enclosing record (out->ev_base); keep them */

@@ -581,7 +581,149 @@ uptime_times_from_system_init(void)
 	free(m);
 }
 
+/* A sink that takes `limit` flows and refuses the next. */
+struct refusing {
+	struct coll c;
+	size_t limit;
+};
+static c2c_err
+refuse_after(void *ctx, const struct c2c_flow *f)
+{
+	struct refusing *rf = ctx;
+	if (rf->c.n == rf->limit)
+		return C2C_ELIMIT;
+	return coll_flow(&rf->c, f);
+}
+
+/* The members the compiled path loads straight from their offsets (all but a set's last
+ * record) agree with the split path: v4 and v6 addresses, vlan, RFC 5103 reverse counters,
+ * ICMP type/code from the port or from icmpTypeCodeIPv6, flowStart/EndMilliseconds with one
+ * value past 2^53 (general rules), end before start; and a sink that refuses a flow stops
+ * both paths at the same record with the same counters. */
+static void
+direct_path_agrees_with_split(void)
+{
+	static const uint16_t t310[][2] = {
+		{ 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 1, 4 }, { 2, 4 },
+		{ 152, 8 }, { 153, 8 }, { 58, 2 },
+	};
+	static const uint16_t t311[][2] = {
+		{ 27, 16 }, { 28, 16 }, { 4, 1 }, { 7, 2 }, { 11, 2 }, { 85, 8 }, { 139, 2 },
+		{ 152, 8 }, { 153, 8 },
+	};
+	struct env a, b;
+	struct refusing ra, rb;
+	struct mb *m = calloc(1, sizeof(*m));
+	size_t s;
+	ASSERT(m != NULL);
+	mb_ipfix(m, 1700000200, 0, 3);
+	s = mb_set(m, 2);
+	mb_u16(m, 310);
+	mb_u16(m, 10 + 2);
+	for (size_t i = 0; i < 10; i++) {
+		mb_u16(m, t310[i][0]);
+		mb_u16(m, t310[i][1]);
+	}
+	for (uint16_t id = 1; id <= 2; id++) { /* reverse octet and packet deltas */
+		mb_u16(m, 0x8000 | id);
+		mb_u16(m, 4);
+		mb_u32(m, C2C_PEN_REVERSE);
+	}
+	mb_u16(m, 311);
+	mb_u16(m, 9);
+	for (size_t i = 0; i < 9; i++) {
+		mb_u16(m, t311[i][0]);
+		mb_u16(m, t311[i][1]);
+	}
+	mb_set_len(m, s);
+	s = mb_set(m, 310);
+	for (uint32_t r = 0; r < 6; r++) {
+		mb_u32(m, 0x0a000100u + r);
+		mb_u32(m, 0xc0000263u);
+		mb_u16(m, r == 1 ? 0 : 50000 + r);
+		mb_u16(m, r == 1 ? 0x0301 : 8080); /* record 1: ICMP 3/1 in the port */
+		mb_u8(m, r == 1 ? 1 : 6);
+		mb_u32(m, 600 + r); mb_u32(m, 5 + r);
+		if (r == 3) { /* start past 2^53: the end alone */
+			mb_u32(m, 0x00200000); mb_u32(m, 1);
+		} else {
+			mb_u32(m, 0x18b); mb_u32(m, 0xcfee6000u + 10 * r);
+		}
+		mb_u32(m, 0x18b); mb_u32(m, r == 4 ? 0xcfee5000u : 0xcfee7000u + r);
+		mb_u16(m, 0x2000 | (200 + r)); /* vlanId with high bits set */
+		mb_u32(m, 9000 + r); mb_u32(m, 30 + r);
+	}
+	mb_set_len(m, s);
+	s = mb_set(m, 311);
+	for (uint32_t r = 0; r < 5; r++) {
+		uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+		v6[14] = (uint8_t)r;
+		v6[15] = 1;
+		mb_bytes(m, v6, 16);
+		v6[15] = 2;
+		mb_bytes(m, v6, 16);
+		mb_u8(m, r == 2 ? 58 : 17);
+		mb_u16(m, r == 2 ? 0 : 5353);
+		mb_u16(m, r == 2 ? 0 : 53);
+		mb_u32(m, 0); mb_u32(m, 77 + r);
+		mb_u16(m, r == 2 ? 0x8000 : 0); /* echo request */
+		mb_u32(m, 0x18b); mb_u32(m, 0xcfee6100u + r);
+		mb_u32(m, 0x18b); mb_u32(m, 0xcfee6200u + r);
+	}
+	mb_set_len(m, s);
+	mb_ipfix_end(m);
+
+	env_init(&a);
+	env_init(&b);
+	b.out.view = view_nop;
+	env_feed(&a, NULL, m, 0);
+	env_feed(&b, NULL, m, 0);
+	ASSERT_EQ(a.c.n, 11);
+	ASSERT_EQ(b.c.n, 11);
+	for (size_t i = 0; i < a.c.n; i++)
+		ASSERT(memcmp(&a.c.f[i], &b.c.f[i], sizeof(a.c.f[i])) == 0);
+	ASSERT(memcmp(a.st.n, b.st.n, sizeof(a.st.n)) == 0);
+	ASSERT(a.info.first_ts == b.info.first_ts && a.info.last_ts == b.info.last_ts);
+	ASSERT_EQ(a.c.f[0].vlan, 200);
+	ASSERT_U64_EQ(a.c.f[0].resp_ip_bytes, 9000);
+	ASSERT_U64_EQ(a.c.f[2].resp_pkts, 32);
+	ASSERT(a.c.f[2].have & C2C_HAVE_RESP_COUNTERS);
+	ASSERT_EQ(a.c.f[1].orig_port, 3);
+	ASSERT_EQ(a.c.f[1].resp_port, 1);
+	ASSERT_EQ(a.c.f[3].ts, a.c.f[3].last); /* the end alone */
+	ASSERT_EQ(a.c.f[4].ts, a.c.f[4].last); /* end before start */
+	ASSERT_EQ(a.c.f[6].orig.family, 6);
+	ASSERT_EQ(a.c.f[6].orig.a[15], 1);
+	ASSERT_EQ(a.c.f[8].orig_port, 128);
+	ASSERT_EQ(a.c.f[8].resp_port, 0);
+	ASSERT_EQ(a.c.f[9].resp_port, 53);
+	env_fini(&a);
+	env_fini(&b);
+
+	/* the sink refuses the 4th flow, on both paths */
+	env_init(&a);
+	env_init(&b);
+	b.out.view = view_nop;
+	memset(&ra, 0, sizeof(ra));
+	memset(&rb, 0, sizeof(rb));
+	ra.limit = rb.limit = 3;
+	a.sink.ctx = &ra;
+	b.sink.ctx = &rb;
+	a.sink.flow = b.sink.flow = refuse_after;
+	ASSERT_ERR(c2c__exp_message(a.x, NULL, m->b, m->n, 0, &a.out), C2C_ELIMIT);
+	ASSERT_ERR(c2c__exp_message(b.x, NULL, m->b, m->n, 0, &b.out), C2C_ELIMIT);
+	ASSERT_EQ(ra.c.n, 3);
+	ASSERT_EQ(rb.c.n, 3);
+	for (size_t i = 0; i < 3; i++)
+		ASSERT(memcmp(&ra.c.f[i], &rb.c.f[i], sizeof(ra.c.f[i])) == 0);
+	ASSERT(memcmp(a.st.n, b.st.n, sizeof(a.st.n)) == 0);
+	env_fini(&a);
+	env_fini(&b);
+	free(m);
+}
+
 TEST_MAIN(template_and_data_with_enterprise_and_varlen, biflow_is_one_flow, withdrawal_and_refresh,
     templates_are_scoped_by_exporter_and_domain, sampling_from_options_data,
     sequence_gaps_are_measured_loss, caps_and_malformed_sets, ipfix_file_reads_as_input,
-    compiled_and_split_paths_agree, uptime_times_from_system_init)
+    compiled_and_split_paths_agree, uptime_times_from_system_init,
+    direct_path_agrees_with_split)
