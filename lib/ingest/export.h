@@ -184,15 +184,17 @@ struct c2c_exp_dom {
 #define C2C_EXP_DSLOTS (2 * C2C_EXP_MAX_DOMAINS)
 #define C2C_EXP_TOMB ((struct c2c_exp_tmpl *)(uintptr_t)1)
 
+#define C2C_EXP_RECENT 8
 struct c2c_exp {
 	struct c2c_exp_tmpl **tslots; /* open addressing; C2C_EXP_TOMB marks a withdrawn slot */
 	size_t n_tmpl, n_tomb;
 	struct c2c_exp_dom **dslots;
 	size_t n_dom;
 	uint64_t flow_seq;
-	/* The template and domain state the last lookup found: consecutive messages of one
-	 * exporter hit them without hashing. last_t is cleared when a template is freed. */
-	const struct c2c_exp_tmpl *last_t;
+	/* Templates found or defined lately, by a hash of the template id, and the domain
+	 * state the last lookup found: an exporter's messages (and template refreshes) hit them
+	 * without hashing. A template is removed from `recent` when it is freed. */
+	struct c2c_exp_tmpl *recent[C2C_EXP_RECENT];
 	struct c2c_exp_dom *last_d;
 };
 

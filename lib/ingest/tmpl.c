@@ -130,6 +130,15 @@ key_eq(const struct c2c_exp_tmpl *t, const struct c2c_exp_msg *m, uint16_t id)
 	    memcmp(t->exporter.a, m->exporter.a, sizeof(t->exporter.a)) == 0;
 }
 
+/* A template id's entry in struct c2c_exp `recent` (Fibonacci hashing: consecutive ids and
+ * the round ids exporters like, 256, 1024, 2048, ..., land apart). */
+_Static_assert(C2C_EXP_RECENT == 8, "recent_of() keeps the top 3 bits");
+static inline size_t
+recent_of(uint16_t id)
+{
+	return ((uint32_t)id * 0x9e3779b1u) >> 29;
+}
+
 static size_t
 slot_of(const struct c2c_exp *x, const struct c2c_exp_msg *m, uint16_t id, bool *found)
 {
@@ -183,15 +192,16 @@ rehash(struct c2c_exp *x)
 const struct c2c_exp_tmpl *
 c2c__tmpl_find(struct c2c_exp_msg *m, uint16_t id)
 {
+	struct c2c_exp_tmpl **r = &m->x->recent[recent_of(id)];
 	bool found;
 	size_t i;
-	if (m->x->last_t != NULL && key_eq(m->x->last_t, m, id))
-		return m->x->last_t;
+	if (*r != NULL && key_eq(*r, m, id))
+		return *r;
 	i = slot_of(m->x, m, id, &found);
 	if (!found)
 		return NULL;
-	m->x->last_t = m->x->tslots[i];
-	return m->x->last_t;
+	*r = m->x->tslots[i];
+	return *r;
 }
 
 static bool
@@ -235,7 +245,7 @@ c2c__tmpl_define(struct c2c_exp_msg *m, uint16_t id, bool options, uint16_t n_sc
 	struct c2c_exp_tmpl *t;
 	uint32_t min_len = 0, unknown = 0;
 	bool varlen = false, found;
-	size_t i;
+	size_t i = 0;
 
 	if (n == 0 || n > C2C_EXP_MAX_FIELDS)
 		return C2C_ELIMIT;
@@ -254,9 +264,14 @@ c2c__tmpl_define(struct c2c_exp_msg *m, uint16_t id, bool options, uint16_t n_sc
 		if (rc != C2C_OK)
 			return rc;
 	}
-	i = slot_of(x, m, id, &found);
+	t = x->recent[recent_of(id)];
+	if (t != NULL && key_eq(t, m, id)) {
+		found = true; /* a refresh, most often */
+	} else {
+		i = slot_of(x, m, id, &found);
+		t = found ? x->tslots[i] : NULL;
+	}
 	if (found) {
-		t = x->tslots[i];
 		if (same_fields(t, options, n_scope, f, n)) {
 			t->ev = *ev; /* refresh: same definition, newest record cited */
 			return C2C_OK;
@@ -305,6 +320,7 @@ c2c__tmpl_define(struct c2c_exp_msg *m, uint16_t id, bool options, uint16_t n_sc
 		x->tslots[i] = t;
 		x->n_tmpl++;
 	}
+	x->recent[recent_of(id)] = t;
 	m->out->st->n[C2C_ST_NF_UNKNOWN_FIELDS] += unknown;
 	return C2C_OK;
 }
@@ -313,8 +329,10 @@ static void
 drop_slot(struct c2c_exp *x, size_t i)
 {
 	struct c2c_exp_tmpl *t = x->tslots[i];
-	if (x->last_t == t)
-		x->last_t = NULL;
+	for (size_t k = 0; k < C2C_EXP_RECENT; k++) {
+		if (x->recent[k] == t)
+			x->recent[k] = NULL;
+	}
 	c2c_free(t->f);
 	c2c_free(t);
 	x->tslots[i] = C2C_EXP_TOMB;
