@@ -66,6 +66,7 @@ run(int argc, char **argv)
 		{ "max-seconds", required_argument, NULL, 'T' },
 		{ "max-datagrams", required_argument, NULL, 'N' },
 		{ "rcvbuf", required_argument, NULL, 'R' },
+		{ "ring", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +117,12 @@ run(int argc, char **argv)
 				return cli_usage_error(&cli_cmd_collect, "bad --rcvbuf");
 			o.rcvbuf = (uint32_t)v;
 			break;
+		case 'G':
+			if (parse_u64(optarg, &v) != 0 || v < C2C_COLLECTOR_RING_MIN)
+				return cli_usage_error(&cli_cmd_collect, "--ring needs >= %llu",
+				    (unsigned long long)C2C_COLLECTOR_RING_MIN);
+			o.ring_bytes = v;
+			break;
 		default:
 			return cli_usage_error(&cli_cmd_collect, "unknown option");
 		}
@@ -159,11 +166,13 @@ const struct cli_cmd cli_cmd_collect = {
 	"NetFlow/IPFIX collector writing evidence files",
 	"usage: c2chain collect --listen ADDR:PORT -o DIR [--rotate-bytes N] [--rotate-seconds N]\n"
 	"                       [--max-seconds N] [--max-datagrams N] [--rcvbuf BYTES]\n"
+	"                       [--ring BYTES]\n"
 	"\n"
 	"Receive NetFlow v5, NetFlow v9 and IPFIX over UDP and keep every datagram, verbatim,\n"
 	"with its receive time and exporter address, in evidence files under DIR. The files are\n"
 	"ordinary c2chain inputs (c2chain scan/flows read them). Each datagram is also decoded;\n"
-	"templates persist across files.\n"
+	"templates persist across files. One thread only receives (recvmmsg into the ring),\n"
+	"the other decodes and writes.\n"
 	"\n"
 	"  -l, --listen ADDR:PORT  address to listen on: 127.0.0.1:9995, [::1]:9995, :2055\n"
 	"                          (an IPv6 wildcard [::] also accepts IPv4 exporters)\n"
@@ -174,6 +183,9 @@ const struct cli_cmd cli_cmd_collect = {
 	"      --max-datagrams N   stop after N datagrams\n"
 	"      --rcvbuf BYTES      socket receive buffer to ask for (default 268435456; beyond\n"
 	"                          net.core.rmem_max only when run as root)\n"
+	"      --ring BYTES        memory between the receiving thread and the writer (default\n"
+	"                          268435456, at least 16777216): bursts wait there when the\n"
+	"                          socket buffer is small (net.core.rmem_max, no root)\n"
 	"\n"
 	"Files are written as DIR/.c2c-<UTC start>-<n>.c2ce.tmp and, once complete (at rotation\n"
 	"and at exit), fsync'd and renamed to DIR/c2c-<UTC start>-<n>.c2ce; a killed collector\n"

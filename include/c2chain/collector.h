@@ -29,7 +29,11 @@ struct c2c_collector_opts {
 	uint32_t max_seconds;    /* stop after this long; 0 = no limit */
 	uint64_t max_datagrams;  /* stop after this many datagrams; 0 = no limit */
 	uint32_t rcvbuf;         /* socket receive buffer asked for, bytes; 0 = 256 MiB */
+	/* Memory between the receiving thread and the writer, bytes; 0 = 256 MiB, else at least
+	 * C2C_COLLECTOR_RING_MIN. Bursts wait here when the writer is behind. */
+	uint64_t ring_bytes;
 };
+#define C2C_COLLECTOR_RING_MIN (16ull << 20)
 
 struct c2c_collector_stats {
 	uint64_t datagrams;   /* received and written */
@@ -64,7 +68,9 @@ const char *c2c_collector_leftover(const struct c2c_collector *c, size_t i);
 /*
  * Receive, record and decode until *stop becomes non-zero or a limit of the options is reached.
  * Whenever *report is non-zero it is cleared and `on_report` (may be NULL) gets the counters.
- * Both flags are typically set by signal handlers. Returns C2C_OK, C2C_EIO (write, fsync or
+ * Both flags are typically set by signal handlers. The calling thread receives; a writer
+ * thread, started and joined here (signals blocked, nice +10), decodes and writes, and calls
+ * `on_report`. Everything received is written before this returns. Returns C2C_OK, C2C_EIO (write, fsync or
  * rename of an evidence file failed; diag names it), C2C_ENOMEM.
  */
 c2c_err c2c_collector_run(struct c2c_collector *c, volatile sig_atomic_t *stop,

@@ -48,7 +48,7 @@ c2c__c2ce_rec_header(uint8_t out[C2CE_REC_HDR], const uint8_t *dgram, uint32_t l
     c2c_time received, const struct c2c_ip *exporter, uint16_t port)
 {
 	put_be32(out, len);
-	put_be32(out + 4, c2c_crc32(0, dgram, len));
+	put_be32(out + 4, dgram != NULL ? c2c_crc32(0, dgram, len) : 0);
 	put_be64(out + 8, (uint64_t)received);
 	put_be16(out + 16, port);
 	out[18] = exporter->family;

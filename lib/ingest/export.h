@@ -158,6 +158,7 @@ size_t c2c__exp_templates(const struct c2c_exp *x);
 #define C2CE_REC_HDR 36  /* length, CRC-32, receive µs, port, family, 0, address[16] */
 #define C2CE_MAX_DATAGRAM 65535
 void c2c__c2ce_file_header(uint8_t out[C2CE_FILE_HDR], c2c_time created);
+/* A datagram's record header; dgram NULL leaves the CRC field 0 for the caller to fill. */
 void c2c__c2ce_rec_header(uint8_t out[C2CE_REC_HDR], const uint8_t *dgram, uint32_t len,
     c2c_time received, const struct c2c_ip *exporter, uint16_t port);
 

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -202,5 +203,125 @@ leftover_temporary_files_are_reported(void)
 	ASSERT_ERR(c2c_collector_open(&o, &c, &diag), C2C_EINVAL);
 }
 
+/* A stream through a 16 MiB ring: 1800 datagrams, every other one a 30-60 KB datagram that
+ * is no export (kept as evidence, counted malformed), so the ring wraps twice or more while a
+ * sender thread keeps sending and the writer rotates files past 8 MiB; the sender then stops
+ * the collector with a signal, as `c2chain collect` is stopped. Every datagram the kernel did
+ * not drop is in the files, and re-reading them gives the same flows. */
+struct stream {
+	uint16_t port;
+	int sent;
+	pthread_t collector;
+};
+
+static volatile sig_atomic_t stream_stop;
+
+static void
+on_stream_stop(int sig)
+{
+	(void)sig;
+	stream_stop = 1;
+}
+
+static void *
+send_stream(void *arg)
+{
+	struct stream *sm = arg;
+	static uint8_t big[60000];
+	uint8_t b[2048];
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a;
+	ASSERT(s >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(sm->port);
+	a.sin_addr.s_addr = htonl(0x7f000001);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	big[0] = 0;
+	big[1] = 10; /* IPFIX, with a length that does not match */
+	for (int i = 0; i < 1800; i++) {
+		const uint8_t *p = b;
+		size_t n;
+		if (i % 2 == 0) {
+			n = nf5(b, 3, (uint32_t)(3 * (i / 2)));
+		} else {
+			p = big;
+			n = 30000 + (size_t)(i * 7919) % 30000;
+		}
+		ASSERT(sendto(s, p, n, 0, (struct sockaddr *)&a, sizeof(a)) == (ssize_t)n);
+		sm->sent++;
+		if (i % 8 == 7)
+			usleep(2000); /* 8 datagrams (<= 0.5 MB) per 2 ms: the 1 MiB socket buffer */
+	}
+	close(s);
+	usleep(300000);
+	ASSERT(pthread_kill(sm->collector, SIGUSR2) == 0);
+	return NULL;
+}
+
+static void
+ring_wraps_under_a_stream(void)
+{
+	char dir[512], names[64][256], path[1024];
+	struct sigaction sa;
+	struct c2c_collector_opts o;
+	struct c2c_collector *c;
+	struct c2c_collector_stats st;
+	struct c2c_diag diag;
+	struct stream sm;
+	pthread_t th;
+	uint64_t flows = 0, datagrams = 0;
+	size_t n;
+
+	(void)snprintf(dir, sizeof(dir), "%s/colr", test_tmpdir());
+	ASSERT(mkdir(dir, 0700) == 0);
+	memset(&o, 0, sizeof(o));
+	o.listen = "127.0.0.1:0";
+	o.dir = dir;
+	o.rotate_bytes = 8u << 20;
+	o.max_seconds = 60;
+	o.rcvbuf = 1u << 20;
+	o.ring_bytes = C2C_COLLECTOR_RING_MIN;
+	ASSERT_OK(c2c_collector_open(&o, &c, &diag));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stream_stop;
+	sigemptyset(&sa.sa_mask);
+	ASSERT(sigaction(SIGUSR2, &sa, NULL) == 0);
+	memset(&sm, 0, sizeof(sm));
+	sm.port = c2c_collector_port(c);
+	sm.collector = pthread_self();
+	ASSERT(pthread_create(&th, NULL, send_stream, &sm) == 0);
+	ASSERT_OK(c2c_collector_run(c, &stream_stop, NULL, NULL, NULL, &diag));
+	ASSERT(pthread_join(th, NULL) == 0);
+	ASSERT_OK(c2c_collector_flush(c, &diag));
+	c2c_collector_stats(c, &st);
+	ASSERT_OK(c2c_collector_close(c, &diag));
+	ASSERT_EQ(sm.sent, 1800);
+	ASSERT_U64_EQ(st.datagrams + st.drops, 1800);
+	ASSERT(st.datagrams >= 900); /* most arrive even on a loaded machine */
+	ASSERT(st.bytes > 2 * C2C_COLLECTOR_RING_MIN || st.drops > 0);
+	ASSERT(st.files >= 2);
+	n = list_dir(dir, names, 64);
+	ASSERT_U64_EQ(n, st.files);
+	for (size_t i = 0; i < n && i < 64; i++) {
+		struct cnt k;
+		struct c2c_sink sink = { &k, count_flows, NULL };
+		struct c2c_ingest_stats ist;
+		struct c2c_input_info info;
+		ASSERT(names[i][0] != '.');
+		(void)snprintf(path, sizeof(path), "%.500s/%.255s", dir, names[i]);
+		memset(&k, 0, sizeof(k));
+		memset(&ist, 0, sizeof(ist));
+		ASSERT_OK(c2c_ingest_file(path, 0, NULL, &sink, &info, &ist, NULL));
+		ASSERT_U64_EQ(ist.n[C2C_ST_NF_EVIDENCE_BAD_CRC], 0);
+		ASSERT_U64_EQ(ist.n[C2C_ST_NF_EVIDENCE_TRUNCATED], 0);
+		flows += k.flows;
+		datagrams += ist.n[C2C_ST_NF_MESSAGES];
+	}
+	ASSERT_U64_EQ(datagrams, st.datagrams);
+	ASSERT_U64_EQ(flows, st.flows);
+}
+
 TEST_MAIN(evidence_files_reload_with_exporter, ipv6_and_rotation_by_size,
-    leftover_temporary_files_are_reported)
+    leftover_temporary_files_are_reported, ring_wraps_under_a_stream)
