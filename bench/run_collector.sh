@@ -9,6 +9,8 @@
 #     collector. Both tools are measured the same way: CPU (user + system) of the whole process,
 #     median of 5 interleaved runs, records as each timed run reports them (nfsend's flows=,
 #     nfdump's "Total flows processed").
+#     When run as root, c2chain collect is also run as user nobody (setpriv), whose socket
+#     buffer is capped at net.core.rmem_max, in parts 2-4 ("unprivileged").
 #  2. Loss versus offered rate: each rate is held for LOSS_S seconds against each collector
 #     alone, then one burst as fast as possible; delivered records are counted (c2chain's exit counters; nfcapd's own
 #     count at exit). nfcapd runs with its default socket buffer and with -B 128 MiB (the kernel
@@ -55,6 +57,19 @@ fi
 
 start_c2c() { # dir
 	"$C2CHAIN" collect --listen 127.0.0.1:$PA -o "$1" --max-seconds 600 > "$1.out" 2> "$1.err" &
+	C2C=$!
+	sleep 0.5
+}
+# The same collector without privileges (user nobody: SO_RCVBUFFORCE is refused, the socket
+# buffer is net.core.rmem_max), when this script runs as root and setpriv is there.
+UNPRIV=""
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
+	UNPRIV=c2cU
+fi
+start_c2cU() { # dir
+	chmod 777 "$1"
+	setpriv --reuid=nobody --regid="$(id -gn nobody)" --clear-groups \
+		"$C2CHAIN" collect --listen 127.0.0.1:$PA -o "$1" --max-seconds 600 > "$1.out" 2> "$1.err" &
 	C2C=$!
 	sleep 0.5
 }
@@ -194,10 +209,10 @@ declare -A LOSS LOSSN
 for r in $RATES 0; do
 	n=$([ "$r" = 0 ] && echo $BURST || echo $((r * LOSS_S)))
 	LOSSN[$r]=$((n * 30))
-	for who in c2c nfc nfcB; do
+	for who in c2c $UNPRIV nfc nfcB; do
 		d="$OUT/loss_${who}_$r"; mkdir -p "$d"
-		if [ $who = c2c ]; then
-			start_c2c "$d"
+		if [ $who = c2c ] || [ $who = c2cU ]; then
+			start_$who "$d"
 			"$NFSEND" send 127.0.0.1 $PA $n $r > "$d.send"
 			sleep 1; stop_c2c "$d"; got=$GOT
 		else
@@ -213,10 +228,10 @@ done
 # ---- 3. softflowd -r D1.pcap (W1) -----------------------------------------------------------
 declare -A SFD
 for v in 9 10; do
-	for who in c2c nfc nfcB; do
+	for who in c2c $UNPRIV nfc nfcB; do
 		d="$OUT/sfd_${who}_v$v"; mkdir -p "$d"
-		if [ $who = c2c ]; then
-			start_c2c "$d"; t0=$(date +%s.%N); sent=$(softflowd_to $PA $v)
+		if [ $who = c2c ] || [ $who = c2cU ]; then
+			start_$who "$d"; t0=$(date +%s.%N); sent=$(softflowd_to $PA $v)
 			t1=$(date +%s.%N); sleep 1; stop_c2c "$d"
 		else
 			start_nfc "$d" "$([ $who = nfcB ] && echo -B 134217728 || true)"
@@ -237,11 +252,13 @@ RFILE=$(ls "$OUT"/replay_src/nfcapd.* | grep -v current | head -1)
 F_REP=$(nf_flows "$RFILE")
 declare -A REPLAY
 for dly in 10 0; do
-	d="$OUT/replay_c2c_$dly"; mkdir -p "$d"
-	start_c2c "$d"
-	t0=$(date +%s.%N); nfreplay -r "$RFILE" -H 127.0.0.1 -p $PA -v 9 -d $dly > /dev/null 2>&1
-	t1=$(date +%s.%N); sleep 1
-	stop_c2c "$d"; REPLAY[c2c,$dly]="${GOT:-0} $(echo "$t1 - $t0" | bc)"
+	for who in c2c $UNPRIV; do
+		d="$OUT/replay_${who}_$dly"; mkdir -p "$d"
+		start_$who "$d"
+		t0=$(date +%s.%N); nfreplay -r "$RFILE" -H 127.0.0.1 -p $PA -v 9 -d $dly > /dev/null 2>&1
+		t1=$(date +%s.%N); sleep 1
+		stop_c2c "$d"; REPLAY[$who,$dly]="${GOT:-0} $(echo "$t1 - $t0" | bc)"
+	done
 	for who in nfc nfcB; do
 		d="$OUT/replay_${who}_$dly"; mkdir -p "$d"
 		start_nfc "$d" "$([ $who = nfcB ] && echo -B 134217728 || true)"
@@ -259,24 +276,27 @@ done
 	echo "Loss versus offered rate (bench/nfsend, NetFlow v9, 30 records per datagram): each rate"
 	echo "held for $LOSS_S s, then one burst of $BURST datagrams as fast as nfsend sends."
 	echo
-	echo "| Offered (records/s) | Records sent | c2chain collect | nfcapd (default buffer) | nfcapd -B 128 MiB |"
-	echo "|---|---|---|---|---|"
+	UH=""; US=""
+	if [ -n "$UNPRIV" ]; then UH=" c2chain collect, unprivileged |"; US="---|"; fi
+	echo "| Offered (records/s) | Records sent | c2chain collect |$UH nfcapd (default buffer) | nfcapd -B 128 MiB |"
+	echo "|---|---|---|$US---|---|"
 	for r in $RATES 0; do
 		sent=${LOSSN[$r]}
-		set -- ${LOSS[c2c,$r]}; a=$1; o=$2
-		set -- ${LOSS[nfc,$r]}; b=$1
-		set -- ${LOSS[nfcB,$r]}; c=$1
-		echo "| $o$([ "$r" = 0 ] && echo ' (burst)') | $sent | $a ($(pct $a $sent)) | $b ($(pct $b $sent)) | $c ($(pct $c $sent)) |"
+		row="| ${LOSS[c2c,$r]#* }$([ "$r" = 0 ] && echo ' (burst)' || true) | $sent"
+		for who in c2c $UNPRIV nfc nfcB; do
+			set -- ${LOSS[$who,$r]}; row="$row | $1 ($(pct $1 $sent))"
+		done
+		echo "$row |"
 	done
 	echo
 	echo "softflowd -r D1.pcap -a -t maxlife=300 -m 1000000 (anchors.md §13 W1): flow records"
 	echo "delivered / exported, and softflowd's run time (its offered rate):"
 	echo
-	echo "| softflowd | c2chain collect | nfcapd (default buffer) | nfcapd -B 128 MiB |"
-	echo "|---|---|---|---|"
+	echo "| softflowd | c2chain collect |$UH nfcapd (default buffer) | nfcapd -B 128 MiB |"
+	echo "|---|---|$US---|---|"
 	for v in 9 10; do
 		row="| -v $v"
-		for who in c2c nfc nfcB; do
+		for who in c2c $UNPRIV nfc nfcB; do
 			set -- ${SFD[$who,$v]}; row="$row | $1 / $2 ($(pct $1 $2), ${3}s)"
 		done
 		echo "$row |"
@@ -284,15 +304,15 @@ done
 	echo
 	echo "nfreplay of an nfcapd v9 file ($F_REP flows), anchors.md §13 W2:"
 	echo
-	echo "| nfreplay | c2chain collect (send s) | nfcapd (default buffer) | nfcapd -B 128 MiB |"
-	echo "|---|---|---|---|"
+	echo "| nfreplay | c2chain collect (send s) |$UH nfcapd (default buffer) | nfcapd -B 128 MiB |"
+	echo "|---|---|$US---|---|"
 	for dly in 10 0; do
 		row="| -v 9 -d $dly"
-		for who in c2c nfc nfcB; do
+		for who in c2c $UNPRIV nfc nfcB; do
 			set -- ${REPLAY[$who,$dly]}; row="$row | $1 ($(pct $1 $F_REP), ${2}s)"
 		done
 		echo "$row |"
 	done
 	echo
-	echo "c2chain granted receive buffer: $(sed -n 's/.*rcvbuf=\([0-9]*\).*/\1/p' "$OUT/dec_c2c.out" | tail -1) bytes; net.core.rmem_max = $(sysctl -n net.core.rmem_max)."
+	echo "c2chain granted receive buffer: $(sed -n 's/.*rcvbuf=\([0-9]*\).*/\1/p' "$OUT/dec_c2c.out" | tail -1) bytes$([ -n "$UNPRIV" ] && echo ", unprivileged $(sed -n 's/.*rcvbuf=\([0-9]*\).*/\1/p' "$OUT/sfd_c2cU_v9.out" | tail -1) bytes"); net.core.rmem_max = $(sysctl -n net.core.rmem_max)."
 } | tee "$OUT/results.md"

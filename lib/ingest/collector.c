@@ -46,6 +46,8 @@
 #define WRAP_MARK 0xffffffffu /* in a record's length field: the next record is at offset 0 */
 #define DRAIN_STEP (8u << 20) /* bytes the writer handles before it looks at flags and clocks */
 #define WRITER_NICE 10      /* added to the writer thread's nice value */
+#define WRITER_NAP_MS 5     /* longest a writer waits with an empty ring */
+#define WAKE_BYTES (1u << 20) /* received bytes that wake a waiting writer before that */
 
 struct c2c_collector {
 	struct c2c_collector_opts o;
@@ -466,7 +468,10 @@ rx_batch(struct c2c_collector *c, int n)
 	}
 	c->rx_total += (uint64_t)n;
 	__atomic_store_n(&c->head, head, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&c->w_waiting, __ATOMIC_SEQ_CST))
+	/* A waiting writer looks again every WRITER_NAP_MS anyway: waking it for each batch
+	 * would cost two context switches per datagram at low rates. */
+	if (__atomic_load_n(&c->w_waiting, __ATOMIC_SEQ_CST) &&
+	    head - __atomic_load_n(&c->tail, __ATOMIC_ACQUIRE) >= WAKE_BYTES)
 		wake(c, &c->more);
 }
 
@@ -605,7 +610,7 @@ writer_main(void *arg)
 			break; /* asked to stop, and everything received is written */
 		{
 			struct timespec ts;
-			deadline_in(&ts, 200);
+			deadline_in(&ts, WRITER_NAP_MS);
 			(void)pthread_mutex_lock(&c->mu);
 			__atomic_store_n(&c->w_waiting, 1, __ATOMIC_SEQ_CST);
 			if (__atomic_load_n(&c->head, __ATOMIC_SEQ_CST) == c->tail &&

@@ -923,6 +923,20 @@ fill_slots(const struct c2c_exp_tmpl *t, const uint8_t *p, struct rec *r)
 		r->v[op->slot] = be_load(p + op->off, op->len);
 }
 
+/* The end of a record on the compiled path: its sequence number, the input's time range, the
+ * sink (whose refusal the caller returns). */
+static HOT_INLINE c2c_err
+emit_record(struct c2c_flow *f, uint64_t *seq, c2c_time *lo, c2c_time *hi,
+    c2c_err (*sink)(void *, const struct c2c_flow *), void *sink_ctx)
+{
+	f->seq = (*seq)++;
+	if (f->ts < *lo)
+		*lo = f->ts;
+	if (f->last > *hi)
+		*hi = f->last;
+	return sink != NULL ? sink(sink_ctx, f) : C2C_OK;
+}
+
 /* State of a set's record loop in fast_set(), handed to direct_records() and back. */
 struct run {
 	int32_t rec;
@@ -1013,17 +1027,10 @@ direct_records(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_
 		f->last = te >= ts ? te : ts;
 		f->have |= C2C_HAVE_DURATION;
 	timed:
-		f->seq = seq++;
-		if (f->ts < lo)
-			lo = f->ts;
-		if (f->last > hi)
-			hi = f->last;
-		if (sink != NULL) {
-			*rc = sink(sink_ctx, f);
-			if (*rc != C2C_OK) {
-				k++;
-				break;
-			}
+		*rc = emit_record(f, &seq, &lo, &hi, sink, sink_ctx);
+		if (*rc != C2C_OK) {
+			k++;
+			break;
 		}
 	}
 #undef LD
@@ -1199,17 +1206,10 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 			if (f->sampling > samp_max)
 				samp_max = f->sampling;
 		}
-		f->seq = seq++;
-		if (f->ts < lo)
-			lo = f->ts;
-		if (f->last > hi)
-			hi = f->last;
-		if (sink != NULL) {
-			rc = sink(sink_ctx, f);
-			if (rc != C2C_OK) {
-				k++;
-				break;
-			}
+		rc = emit_record(f, &seq, &lo, &hi, sink, sink_ctx);
+		if (rc != C2C_OK) {
+			k++;
+			break;
 		}
 	}
 	/* k records were decoded (all of them, or up to the one the sink refused) */
