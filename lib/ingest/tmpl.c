@@ -805,6 +805,24 @@ record_times(struct c2c_exp_msg *m, const struct rec *r, struct c2c_flow *f)
 	f->have |= C2C_HAVE_DURATION;
 }
 
+/* The flow members the plan names, from their slots (slot 0 reads as 0: absent parts need
+ * no branch; a tcp/udp port element of value 0 leaves the port 0, as no port element would),
+ * and ICMP type and code. */
+static HOT_INLINE void
+plan_members(const struct c2c_exp_plan *pl, const struct rec *r, struct c2c_flow *f)
+{
+	f->proto = (uint8_t)r->v[pl->proto];
+	f->orig_port = (uint16_t)r->v[pl->sport];
+	f->resp_port = (uint16_t)r->v[pl->dport];
+	f->orig_ip_bytes = r->v[pl->bytes];
+	f->orig_pkts = r->v[pl->pkts];
+	f->resp_ip_bytes = r->v[pl->rbytes];
+	f->resp_pkts = r->v[pl->rpkts];
+	f->vlan = (uint16_t)(r->v[pl->vlan] & 0xfff);
+	if (f->proto == 1 || f->proto == 58)
+		icmp_ports(r, f);
+}
+
 static HOT_INLINE bool
 build_flow(struct c2c_exp_msg *m, const struct c2c_exp_plan *pl, const struct rec *r,
     struct c2c_flow *f)
@@ -821,24 +839,13 @@ build_flow(struct c2c_exp_msg *m, const struct c2c_exp_plan *pl, const struct re
 		memset(&f->resp, 0, sizeof(f->resp));
 	f->src = m->version == 9 ? C2C_SRC_NETFLOW9 : C2C_SRC_IPFIX;
 	f->have = 0;
-	/* slot 0 reads as 0: absent parts need no branch. A tcp/udp port element of value 0
-	 * leaves the port 0, as no port element would. */
-	f->proto = (uint8_t)r->v[pl->proto];
-	f->orig_port = (uint16_t)r->v[pl->sport];
-	f->resp_port = (uint16_t)r->v[pl->dport];
-	f->orig_ip_bytes = r->v[pl->bytes];
-	f->orig_pkts = r->v[pl->pkts];
-	f->resp_ip_bytes = r->v[pl->rbytes];
-	f->resp_pkts = r->v[pl->rpkts];
-	f->vlan = (uint16_t)(r->v[pl->vlan] & 0xfff);
 	if (pl->resp_counters) {
 		/* RFC 5103 reverse elements or responderOctets/Packets: one biflow record */
 		f->have |= C2C_HAVE_RESP_COUNTERS;
 		if (pl->biflow)
 			m->out->st->n[C2C_ST_NF_BIFLOWS]++;
 	}
-	if (f->proto == 1 || f->proto == 58)
-		icmp_ports(r, f);
+	plan_members(pl, r, f);
 	record_times(m, r, f);
 	return true;
 }
@@ -1046,7 +1053,8 @@ direct_records(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_
  * set written once: `f` keeps every member no record of the template sets (zeroed by the
  * caller), and the exporter, domain, template reference, address families, source, the
  * evidence reference but its record index, the base `have` bits, the sampling interval when
- * the template has no sampling elements and the time layout are settled before the loop.
+ * the template has no sampling elements and, for the direct loads, the time layout are
+ * settled before the loop.
  * Counters and the input's time range are kept in locals and stored when the set ends. */
 static c2c_err
 fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, size_t len,
@@ -1066,8 +1074,7 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 	uint64_t tm = t->have & TIME_SLOTS;
 	bool per_rec_sampling = (t->have & SAMPLING_SLOTS) != 0;
 	uint32_t have0 = 0, samp_max = 0;
-	c2c_time lo = 0, hi = 0, exp = m->export_time, init = 0;
-	uint32_t up = m->sys_uptime;
+	c2c_time lo = 0, hi = 0, init = 0;
 	int tmode = T_GENERAL;
 	int32_t rec = m->rec;
 	uint64_t seq = m->x->flow_seq;
@@ -1144,7 +1151,6 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 	}
 	for (; k < n && rc == C2C_OK; k++, p += rl) {
 		const struct c2c_exp_op *op = e_addr;
-		c2c_time ts, te;
 		if (k < n8) {
 			/* Every field is read with one 8-byte big-endian load and a shift: no
 			 * branch on its length. The 7 bytes past the record are in the set, so
@@ -1161,40 +1167,8 @@ fast_set(struct c2c_exp_msg *m, const struct c2c_exp_tmpl *t, const uint8_t *p, 
 		if (pl->resp != 0)
 			set_addr(&f->resp, p + roff, pl->resp6);
 		f->have = have0;
-		/* slot 0 reads as 0: absent parts need no branch. A tcp/udp port element of
-		 * value 0 leaves the port 0, as no port element would. */
-		f->proto = (uint8_t)r->v[pl->proto];
-		f->orig_port = (uint16_t)r->v[pl->sport];
-		f->resp_port = (uint16_t)r->v[pl->dport];
-		f->orig_ip_bytes = r->v[pl->bytes];
-		f->orig_pkts = r->v[pl->pkts];
-		f->resp_ip_bytes = r->v[pl->rbytes];
-		f->resp_pkts = r->v[pl->rpkts];
-		f->vlan = (uint16_t)(r->v[pl->vlan] & 0xfff);
-		if (f->proto == 1 || f->proto == 58)
-			icmp_ports(r, f);
-		if (tmode == T_UPTIME) {
-			ts = exp - (c2c_time)(int32_t)(up - (uint32_t)r->v[M_START_UPTIME]) * 1000;
-			te = exp - (c2c_time)(int32_t)(up - (uint32_t)r->v[M_END_UPTIME]) * 1000;
-			f->ts = ts;
-			f->last = te >= ts ? te : ts;
-			f->have |= C2C_HAVE_DURATION;
-		} else if (tmode == T_INIT) {
-			ts = (init + (uint32_t)r->v[M_START_UPTIME]) * 1000;
-			te = (init + (uint32_t)r->v[M_END_UPTIME]) * 1000;
-			f->ts = ts;
-			f->last = te >= ts ? te : ts;
-			f->have |= C2C_HAVE_DURATION;
-		} else if (tmode == T_MS && r->v[M_START_MS] < (1ull << 53) &&
-		    r->v[M_END_MS] < (1ull << 53)) {
-			ts = (c2c_time)r->v[M_START_MS] * 1000;
-			te = (c2c_time)r->v[M_END_MS] * 1000;
-			f->ts = ts;
-			f->last = te >= ts ? te : ts;
-			f->have |= C2C_HAVE_DURATION;
-		} else {
-			flow_times(m, r, f);
-		}
+		plan_members(pl, r, f);
+		record_times(m, r, f);
 		if (per_rec_sampling) {
 			uint64_t sid = 0;
 			bool have_sid = slot(r, M_SAMPLER_ID, &sid);
